@@ -1,0 +1,1 @@
+"""wallet: the operator-side money server of an online casino."""

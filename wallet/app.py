@@ -1,0 +1,68 @@
+"""The ASGI app: the whole HTTP surface in one routing table, plus lifespan and middleware."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wallet.config import Settings, get_settings
+from wallet.context import Context, context_of
+from wallet.db import make_async_engine, resolve_url
+from wallet.ledger.database import LedgerDB
+from wallet.ledger.reference import currency_exponents, operator_id
+from wallet.web.observability import configure_logging, metrics_payload
+from wallet.web.requestlog import RequestLogMiddleware
+
+
+async def health(request: Request) -> Response:
+    ok = await context_of(request).db.ping()
+    return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+
+async def metrics(request: Request) -> Response:
+    payload, content_type = metrics_payload()
+    return Response(payload, media_type=content_type)
+
+
+def build_routes() -> list[Route]:
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+
+
+async def load_context(settings: Settings) -> Context:
+    db = LedgerDB(make_async_engine(resolve_url(settings), settings))
+    # Reference data is read once per worker; it cannot be read while the database is down,
+    # so startup waits for it (a worker that starts without it would answer nothing right).
+    return Context(
+        settings=settings,
+        db=db,
+        operator_id=await operator_id(db, settings.operator_code),
+        currencies=await currency_exponents(db),
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.ctx = await load_context(settings)
+        try:
+            yield
+        finally:
+            await app.state.ctx.db.dispose()
+
+    return Starlette(
+        routes=build_routes(),
+        middleware=[Middleware(RequestLogMiddleware)],
+        lifespan=lifespan,
+    )

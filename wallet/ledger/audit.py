@@ -1,0 +1,136 @@
+"""The five invariants of DESIGN.md, checked over the whole database.
+
+Each check is one query that returns the violating rows; an empty result means it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wallet.ledger.database import LedgerDB
+
+CHECKS: dict[str, str] = {
+    # 1. Per currency, and per transaction, postings sum to zero; every posting names an account.
+    "1 postings sum to zero per currency": """
+        SELECT 'currency ' || a.currency || ' sums to ' || sum(p.amount_minor)
+          FROM postings p JOIN accounts a ON a.id = p.account_id
+         GROUP BY a.currency HAVING sum(p.amount_minor) <> 0
+        UNION ALL
+        SELECT 'transaction ' || transaction_id || ' sums to ' || sum(amount_minor)
+          FROM postings GROUP BY transaction_id HAVING sum(amount_minor) <> 0
+        UNION ALL
+        SELECT 'posting ' || p.id || ' names no account ' || p.account_id
+          FROM postings p LEFT JOIN accounts a ON a.id = p.account_id WHERE a.id IS NULL
+        UNION ALL
+        SELECT 'transaction ' || p.transaction_id || ' mixes currencies'
+          FROM postings p JOIN accounts a ON a.id = p.account_id
+         GROUP BY p.transaction_id HAVING count(DISTINCT a.currency) > 1""",
+    # 2. Balances equal the sum of postings, every balance-after is the running sum, bounds hold.
+    "2 balances equal their postings and respect bounds": """
+        SELECT 'account ' || a.id || ' balance ' || a.balance_minor || ' <> postings '
+               || coalesce(s.total, 0)
+          FROM accounts a
+          LEFT JOIN (SELECT account_id, sum(amount_minor) AS total FROM postings
+                      GROUP BY account_id) s ON s.account_id = a.id
+         WHERE a.balance_minor IS NOT NULL AND a.balance_minor <> coalesce(s.total, 0)
+        UNION ALL
+        SELECT 'account ' || a.id || ' below its bound'
+          FROM accounts a WHERE a.balance_minor < a.lower_bound_minor
+        UNION ALL
+        SELECT 'posting ' || id || ' balance_after ' || coalesce(balance_after_minor::text, 'null')
+               || ' <> running sum ' || running
+          FROM (SELECT p.id, p.balance_after_minor, a.balance_minor AS tracked,
+                       sum(p.amount_minor) OVER (PARTITION BY p.account_id ORDER BY p.id) AS running
+                  FROM postings p JOIN accounts a ON a.id = p.account_id) x
+         WHERE (tracked IS NOT NULL AND balance_after_minor IS DISTINCT FROM running)
+            OR (tracked IS NULL AND balance_after_minor IS NOT NULL)""",
+    # 3. One transaction per key; tombstones and refusals moved nothing.
+    "3 one transaction per idempotency key": """
+        SELECT 'key ' || caller || '/' || operation || '/' || external_id || ' used '
+               || count(*) || ' times'
+          FROM transactions GROUP BY caller, operation, external_id HAVING count(*) > 1
+        UNION ALL
+        SELECT 'tombstone ' || t.id || ' has postings'
+          FROM transactions t JOIN postings p ON p.transaction_id = t.id
+         WHERE t.kind = 'tombstone'""",
+    # 4. A reversal applies once and moves exactly the original back, owner by owner.
+    "4 reversals undo exactly their original": """
+        SELECT 'transaction ' || reverses_id || ' reversed ' || count(*) || ' times'
+          FROM transactions WHERE reverses_id IS NOT NULL
+         GROUP BY reverses_id HAVING count(*) > 1
+        UNION ALL
+        SELECT 'reversal ' || r.id || ' of ' || r.reverses_id || ' leaves '
+               || sum(p.amount_minor) || ' on ' || g.owner
+          FROM transactions r
+          JOIN postings p ON p.transaction_id IN (r.id, r.reverses_id)
+          JOIN accounts a ON a.id = p.account_id
+         CROSS JOIN LATERAL (SELECT CASE WHEN a.owner_type = 'player'
+                                         THEN 'player ' || a.owner_id
+                                         ELSE 'account ' || a.id END AS owner) g
+         WHERE r.reverses_id IS NOT NULL
+         GROUP BY r.id, r.reverses_id, g.owner HAVING sum(p.amount_minor) <> 0""",
+    # 5. The balance an answer reported is the ledger's balance right after that transaction.
+    "5 answered balances match the ledger": """
+        SELECT 'transaction ' || t.id || ' answered ' || t.balance_after_minor
+               || ' but the ledger had ' || (
+                   coalesce((SELECT p.balance_after_minor FROM postings p
+                              WHERE p.account_id = t.account_id AND p.transaction_id <= t.id
+                              ORDER BY p.id DESC LIMIT 1), 0)
+                 + coalesce((SELECT p.balance_after_minor FROM postings p
+                              WHERE p.account_id = d.id AND p.transaction_id <= t.id
+                              ORDER BY p.id DESC LIMIT 1), 0))
+          FROM transactions t
+          JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player' AND m.purpose = 'main'
+          JOIN accounts d ON d.owner_type = 'player' AND d.owner_id = m.owner_id
+                         AND d.purpose = 'debt' AND d.currency = m.currency
+         WHERE t.balance_after_minor IS DISTINCT FROM (
+                   coalesce((SELECT p.balance_after_minor FROM postings p
+                              WHERE p.account_id = t.account_id AND p.transaction_id <= t.id
+                              ORDER BY p.id DESC LIMIT 1), 0)
+                 + coalesce((SELECT p.balance_after_minor FROM postings p
+                              WHERE p.account_id = d.id AND p.transaction_id <= t.id
+                              ORDER BY p.id DESC LIMIT 1), 0))
+        UNION ALL
+        SELECT 'transaction ' || t.id || ' answered before ' || t.balance_before_minor
+               || ' and after ' || t.balance_after_minor || ' but moved '
+               || coalesce(sum(p.amount_minor), 0)
+          FROM transactions t
+          JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player' AND m.purpose = 'main'
+          LEFT JOIN postings p ON p.transaction_id = t.id AND p.account_id IN (
+                SELECT id FROM accounts x WHERE x.owner_type = 'player'
+                   AND x.owner_id = m.owner_id AND x.purpose IN ('main', 'debt'))
+         GROUP BY t.id
+        HAVING t.balance_before_minor + coalesce(sum(p.amount_minor), 0)
+               IS DISTINCT FROM t.balance_after_minor""",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    violations: list[str]
+    transactions: int
+    postings: int
+    accounts: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def summary(self) -> str:
+        verdict = "all 5 invariants hold" if self.ok else f"{len(self.violations)} violation(s)"
+        return (
+            f"audit: {verdict} over {self.transactions} transactions, {self.postings} postings, "
+            f"{self.accounts} accounts"
+        )
+
+
+async def audit(db: LedgerDB) -> AuditReport:
+    violations: list[str] = []
+    for name, sql in CHECKS.items():
+        violations.extend(f"[{name}] {row[0]}" for row in await db.all(sql))
+    counts = await db.one(
+        "SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM postings),"
+        " (SELECT count(*) FROM accounts)"
+    )
+    assert counts is not None
+    return AuditReport(violations, int(counts[0]), int(counts[1]), int(counts[2]))

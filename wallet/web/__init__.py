@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every interface: bodies, request log, metrics."""

@@ -1,0 +1,83 @@
+"""One log line and the metrics per request; handlers add what they know of the call."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wallet.web.observability import LATENCY, OUTCOMES, REQUESTS, get_logger
+
+_LOG_KEY = "wallet.log"
+_log = get_logger("wallet.request")
+
+
+def note(request: Request, **fields: Any) -> None:
+    """Attach call details (caller, operation, external_id, code, ...) to this request's log line.
+
+    Never pass a secret, a signature or a password here.
+    """
+    request.scope.setdefault(_LOG_KEY, {}).update(fields)
+
+
+class RequestLogMiddleware:
+    """Pure ASGI (no per-request task or body copy): request id, access log, metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_label(scope)
+            REQUESTS.labels(route, str(status)).inc()
+            LATENCY.labels(route).observe(elapsed)
+            fields: dict[str, Any] = scope.get(_LOG_KEY, {})
+            if "code" in fields and "caller" in fields:
+                OUTCOMES.labels(fields["caller"], fields.get("operation", ""), str(fields["code"])).inc()
+            _log.info(
+                "request",
+                request_id=request_id,
+                method=scope.get("method"),
+                path=scope.get("path"),
+                status=status,
+                duration_ms=round(elapsed * 1000, 3),
+                client=(scope.get("client") or ("", 0))[0],
+                **fields,
+            )
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id" and 0 < len(value) <= 64:
+            return value.decode("latin-1")
+    return uuid.uuid4().hex
+
+
+def _route_label(scope: Scope) -> str:
+    """A bounded label set: the matched route's path, never the raw URL."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if path is None:
+        return "unmatched"
+    root = scope.get("root_path", "")
+    return f"{root}{path}"
