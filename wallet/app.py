@@ -9,13 +9,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
 from wallet.db import make_async_engine, resolve_url
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.reference import currency_exponents, operator_id
+from wallet.providers import ambslot, igamingace
 from wallet.web.observability import configure_logging, metrics_payload
 from wallet.web.requestlog import RequestLogMiddleware
 
@@ -30,10 +31,12 @@ async def metrics(request: Request) -> Response:
     return Response(payload, media_type=content_type)
 
 
-def build_routes() -> list[Route]:
+def build_routes() -> list[BaseRoute]:
     return [
         Route("/health", health, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Mount("/ambslot", routes=ambslot.routes()),
+        Mount("/igamingace", routes=igamingace.routes()),
     ]
 
 

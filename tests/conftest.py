@@ -1,0 +1,90 @@
+"""Fixtures: every test runs against real PostgreSQL; integration tests against a real server."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+
+import httpx
+import pytest
+
+from tests.support import LoopThread, Server, make_ledger, throwaway_database
+from wallet.ledger.audit import audit
+from wallet.ledger.database import LedgerDB
+from wallet.ledger.players import Player, create_player
+from wallet.migrations import migrate
+
+DEMO_OPERATOR_ID = 1
+
+
+@pytest.fixture(scope="session")
+def db_url() -> Iterator[str]:
+    with throwaway_database() as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def loop() -> Iterator[LoopThread]:
+    runner = LoopThread()
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="session")
+def ledger(db_url: str, loop: LoopThread) -> Iterator[LedgerDB]:
+    db = make_ledger(db_url, loop)
+    yield db
+    loop.run(db.dispose())
+
+
+@pytest.fixture(autouse=True)
+def audit_after(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test that touched the database, the five invariants must hold."""
+    yield
+    if "ledger" not in request.fixturenames:
+        return
+    db: LedgerDB = request.getfixturevalue("ledger")
+    loop: LoopThread = request.getfixturevalue("loop")
+    report = loop.run(audit(db))
+    assert report.ok, "\n".join(report.violations[:50])
+
+
+@pytest.fixture
+def make_player(ledger: LedgerDB, loop: LoopThread) -> Callable[..., Player]:
+    def make(
+        currency: str = "THB", balance_minor: int = 0, username: str | None = None
+    ) -> Player:
+        name = username or f"p{secrets.token_hex(6)}"
+        return loop.run(create_player(ledger, DEMO_OPERATOR_ID, name, currency, balance_minor))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def server(db_url: str) -> Iterator[Server]:
+    """The default server: demo settings (AMBSlot and iGamingAce demo agents, loopback only)."""
+    srv = Server(db_url).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def start_server(db_url: str) -> Iterator[Callable[[Mapping[str, str]], Server]]:
+    """Another server with other settings, for tests of configuration; stopped at the end."""
+    started: list[Server] = []
+
+    def start(env: Mapping[str, str]) -> Server:
+        srv = Server(db_url, env).start()
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture
+def http(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        yield client

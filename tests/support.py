@@ -1,0 +1,126 @@
+"""Test plumbing: a throwaway database, an event loop for the async ledger, real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Coroutine, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import psycopg
+
+from wallet.config import ROOT_DIR, Settings
+from wallet.db import embedded_url, make_async_engine
+from wallet.ledger.database import LedgerDB
+
+T = TypeVar("T")
+TEST_DATA_DIR = ROOT_DIR / ".data" / "test"
+
+
+def server_url() -> str:
+    """The PostgreSQL server tests use: DATABASE_URL's, else an embedded one of their own."""
+    return os.environ.get("DATABASE_URL") or embedded_url(TEST_DATA_DIR)
+
+
+def _with_database(url: str, name: str) -> str:
+    """The same server URL pointing at another database."""
+    base, sep, query = url.partition("?")
+    scheme, _, rest = base.partition("://")
+    authority, slash, _ = rest.partition("/")
+    return f"{scheme}://{authority}/{name}{sep}{query}"
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    admin_url = server_url()
+    name = f"wallet_test_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(admin_url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class LoopThread:
+    """One event loop in a background thread, so sync tests (and hypothesis) can await."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+
+def make_ledger(url: str, loop: LoopThread, pool_size: int = 30) -> LedgerDB:
+    settings = Settings(database_url=url, db_pool_size=pool_size)
+
+    async def build() -> LedgerDB:
+        return LedgerDB(make_async_engine(url, settings))
+
+    return loop.run(build())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A real `wallet serve` process on a free port."""
+
+    def __init__(self, db_url: str, env: Mapping[str, str] | None = None, workers: int = 1) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(TEST_DATA_DIR.parent / f"server-{self.port}.log")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.env = {**os.environ, "DATABASE_URL": db_url, "WEB_CONCURRENCY": str(workers),
+                    **(env or {})}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "wallet.cli", "serve", "--port", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT_DIR,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become healthy in 60 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""

@@ -1,0 +1,9 @@
+"""Placeholder until the ambslot adapter lands: it mounts no route yet."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def routes() -> list[BaseRoute]:
+    return []
