@@ -52,9 +52,7 @@ def audit_after(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def make_player(ledger: LedgerDB, loop: LoopThread) -> Callable[..., Player]:
-    def make(
-        currency: str = "THB", balance_minor: int = 0, username: str | None = None
-    ) -> Player:
+    def make(currency: str = "THB", balance_minor: int = 0, username: str | None = None) -> Player:
         name = username or f"p{secrets.token_hex(6)}"
         return loop.run(create_player(ledger, DEMO_OPERATOR_ID, name, currency, balance_minor))
 

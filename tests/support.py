@@ -35,7 +35,7 @@ def _with_database(url: str, name: str) -> str:
     """The same server URL pointing at another database."""
     base, sep, query = url.partition("?")
     scheme, _, rest = base.partition("://")
-    authority, slash, _ = rest.partition("/")
+    authority = rest.partition("/")[0]
     return f"{scheme}://{authority}/{name}{sep}{query}"
 
 
@@ -91,15 +91,22 @@ class Server:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(TEST_DATA_DIR.parent / f"server-{self.port}.log")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.env = {**os.environ, "DATABASE_URL": db_url, "WEB_CONCURRENCY": str(workers),
-                    **(env or {})}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "WEB_CONCURRENCY": str(workers),
+            **(env or {}),
+        }
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "wallet.cli", "serve", "--port", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT_DIR,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -39,8 +39,12 @@ def _env(data_dir: Path, port: int) -> dict[str, str]:
 
 def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        ["make", "run"], cwd=ROOT_DIR, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ["make", "run"],
+        cwd=ROOT_DIR,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -73,7 +77,9 @@ def test_make_run_serves_and_the_cli_reaches_its_database(data_dir: Path) -> Non
     process = _start(env)
     try:
         _wait_healthy(port, process)
-        created = _cli(env, "player", "create", "newbie", "--currency", "THB", "--balance", "100.00")
+        created = _cli(
+            env, "player", "create", "newbie", "--currency", "THB", "--balance", "100.00"
+        )
         assert created.returncode == 0, created.stderr
         assert "balance: 100.00" in created.stdout
         shown = _cli(env, "player", "show", "newbie")

@@ -130,7 +130,9 @@ def cmd_player_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _player_line(username: str, currency: str, balance_minor: int, exponent: int) -> str:
-    return f"player: {username} currency: {currency} balance: {format_minor(balance_minor, exponent)}"
+    return (
+        f"player: {username} currency: {currency} balance: {format_minor(balance_minor, exponent)}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ max_wal_size = 2GB
 
 
 def _quiet_pgserver_import() -> None:
-    # platformdirs warns on machines without XDG_RUNTIME_DIR; pgserver then uses /tmp, which is fine.
+    # platformdirs warns where XDG_RUNTIME_DIR is unset; pgserver then uses /tmp, which is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 

@@ -16,9 +16,15 @@ from wallet.ledger.players import Player, find_player
 
 def _debit(player: Player, ext: str, amount: int) -> GameCall:
     return GameCall(
-        caller="concurrency", operation="debit", kind=Kind.DEBIT, external_id=ext,
-        request_hash=request_hash({"id": ext, "amount": amount}), operator_id=1,
-        username=player.username, amount_exponent=2, debit_minor=amount,
+        caller="concurrency",
+        operation="debit",
+        kind=Kind.DEBIT,
+        external_id=ext,
+        request_hash=request_hash({"id": ext, "amount": amount}),
+        operator_id=1,
+        username=player.username,
+        amount_exponent=2,
+        debit_minor=amount,
         rules=frozenset({Rule.REF_TOMBSTONES}),
     )
 

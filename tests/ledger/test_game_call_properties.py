@@ -65,18 +65,32 @@ class Model:
 def _call(player: Player, kind: str, ext: str, debit: int, credit: int, salt: str = "") -> GameCall:
     body = {"kind": kind, "id": ext, "debit": debit, "credit": credit, "salt": salt}
     return GameCall(
-        caller="property", operation=kind, kind=Kind(kind), external_id=ext,
-        request_hash=request_hash(body), operator_id=1, username=player.username,
-        amount_exponent=2, debit_minor=debit, credit_minor=credit,
+        caller="property",
+        operation=kind,
+        kind=Kind(kind),
+        external_id=ext,
+        request_hash=request_hash(body),
+        operator_id=1,
+        username=player.username,
+        amount_exponent=2,
+        debit_minor=debit,
+        credit_minor=credit,
         rules=frozenset({Rule.REF_TOMBSTONES}),
     )
 
 
 def _reverse(player: Player, ref: str) -> GameCall:
     return GameCall(
-        caller="property", operation="reverse", kind=Kind.REVERSE, external_id=ref,
-        request_hash=request_hash({"reverse": ref}), operator_id=1, username=player.username,
-        amount_exponent=2, ref_id=ref, ref_operations=REF_OPS,
+        caller="property",
+        operation="reverse",
+        kind=Kind.REVERSE,
+        external_id=ref,
+        request_hash=request_hash({"reverse": ref}),
+        operator_id=1,
+        username=player.username,
+        amount_exponent=2,
+        ref_id=ref,
+        ref_operations=REF_OPS,
         rules=frozenset({Rule.REVERSE_BY_REF}),
     )
 
@@ -84,8 +98,11 @@ def _reverse(player: Player, ref: str) -> GameCall:
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(opening=st.integers(0, 10_000), plan=steps)
 def test_random_sequences_keep_every_invariant(
-    ledger: LedgerDB, loop: LoopThread, make_player: Callable[..., Player],
-    opening: int, plan: list[tuple[str, int, int]],
+    ledger: LedgerDB,
+    loop: LoopThread,
+    make_player: Callable[..., Player],
+    opening: int,
+    plan: list[tuple[str, int, int]],
 ) -> None:
     player = make_player(balance_minor=opening)
     model = Model(main=opening)
@@ -108,13 +125,21 @@ def test_random_sequences_keep_every_invariant(
                 model.net[ext] = model.balance - before
                 assert answer.outcome == Outcome.NEW
                 assert (answer.balance_before_minor, answer.balance_after_minor) == (
-                    before, model.balance)
+                    before,
+                    model.balance,
+                )
                 sent.append((call, (before, model.balance)))
         elif action in ("replay", "conflict") and sent:
             call, stored = sent[a % len(sent)]
             if action == "conflict":
-                call = _call(player, call.kind.value, call.external_id, call.debit_minor,
-                             call.credit_minor, salt="changed")
+                call = _call(
+                    player,
+                    call.kind.value,
+                    call.external_id,
+                    call.debit_minor,
+                    call.credit_minor,
+                    salt="changed",
+                )
             answer = loop.run(game_call(ledger, call))
             if action == "replay":
                 assert answer.outcome == Outcome.REPLAY

@@ -69,10 +69,23 @@ async def game_call(db: LedgerDB, call: GameCall) -> LedgerAnswer:
     row = await db.one(
         _GAME_CALL_SQL,
         (
-            call.caller, call.operation, call.kind.value, call.external_id, call.request_hash,
-            call.operator_id, call.username, call.currency, call.amount_exponent,
-            call.debit_minor, call.credit_minor, call.round_id, call.game_id, call.ref_id,
-            list(call.ref_operations), call.close_round, sorted(r.value for r in call.rules),
+            call.caller,
+            call.operation,
+            call.kind.value,
+            call.external_id,
+            call.request_hash,
+            call.operator_id,
+            call.username,
+            call.currency,
+            call.amount_exponent,
+            call.debit_minor,
+            call.credit_minor,
+            call.round_id,
+            call.game_id,
+            call.ref_id,
+            list(call.ref_operations),
+            call.close_round,
+            sorted(r.value for r in call.rules),
         ),
     )
     assert row is not None, "wallet_game_call always returns a row"

@@ -45,7 +45,7 @@ class LedgerAnswer:
     def from_row(cls, row: tuple[object, ...]) -> LedgerAnswer:
         outcome, tx_id, tx_kind, before, after, currency, exponent, tx_at = row
         return cls(
-            outcome=Outcome(outcome),
+            outcome=Outcome(str(outcome)),
             tx_id=tx_id,  # type: ignore[arg-type]
             tx_kind=tx_kind,  # type: ignore[arg-type]
             balance_before_minor=before,  # type: ignore[arg-type]

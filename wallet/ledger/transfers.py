@@ -32,9 +32,15 @@ async def transfer(
     row = await db.one(
         _TRANSFER_SQL,
         (
-            caller, operation, external_id, request_hash, kind,
-            [account for account, _ in legs], [amount for _, amount in legs],
-            key_account, reverses,
+            caller,
+            operation,
+            external_id,
+            request_hash,
+            kind,
+            [account for account, _ in legs],
+            [amount for _, amount in legs],
+            key_account,
+            reverses,
         ),
     )
     assert row is not None

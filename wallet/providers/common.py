@@ -63,8 +63,9 @@ def json_response(body: bytes) -> Response:
 
 def parse_networks(spec: str) -> tuple[Network, ...]:
     """Comma-separated CIDRs (or bare addresses) from a setting."""
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",")
-                 if part.strip())
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip()
+    )
 
 
 def client_allowed(request: Request, networks: tuple[Network, ...]) -> bool:
@@ -85,8 +86,12 @@ def always_answer(handler: Handler, fallback: Fallback) -> Handler:
         except Exception as error:  # the studio must get an answer; the log gets the details
             response = fallback(request, error)
             note(request, error=type(error).__name__)
-            _log.error("provider_exception", path=request.url.path, error=type(error).__name__,
-                       exc_info=error)
+            _log.error(
+                "provider_exception",
+                path=request.url.path,
+                error=type(error).__name__,
+                exc_info=error,
+            )
             return response
 
     return endpoint

@@ -24,7 +24,9 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
-OUTCOMES = Counter("wallet_outcomes_total", "Answers by interface code", ["caller", "operation", "code"])
+OUTCOMES = Counter(
+    "wallet_outcomes_total", "Answers by interface code", ["caller", "operation", "code"]
+)
 
 
 def configure_logging(level: str = "info") -> None:

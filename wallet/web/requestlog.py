@@ -53,7 +53,9 @@ class RequestLogMiddleware:
             LATENCY.labels(route).observe(elapsed)
             fields: dict[str, Any] = scope.get(_LOG_KEY, {})
             if "code" in fields and "caller" in fields:
-                OUTCOMES.labels(fields["caller"], fields.get("operation", ""), str(fields["code"])).inc()
+                OUTCOMES.labels(
+                    fields["caller"], fields.get("operation", ""), str(fields["code"])
+                ).inc()
             _log.info(
                 "request",
                 request_id=request_id,
@@ -69,7 +71,7 @@ class RequestLogMiddleware:
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id" and 0 < len(value) <= 64:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return uuid.uuid4().hex
 
 
@@ -77,7 +79,7 @@ def _route_label(scope: Scope) -> str:
     """A bounded label set: the matched route's path, never the raw URL."""
     route = scope.get("route")
     path = getattr(route, "path", None)
-    if path is None:
+    if not isinstance(path, str):
         return "unmatched"
     root = scope.get("root_path", "")
     return f"{root}{path}"
