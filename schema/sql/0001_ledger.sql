@@ -66,6 +66,7 @@ CREATE TABLE transactions (
     game_id              text,
     ref_external_id      text,
     reverses_id          bigint UNIQUE REFERENCES transactions,
+    resolves_id          bigint UNIQUE REFERENCES transactions,  -- confirm/release of a reserve
     closes_round         boolean     NOT NULL DEFAULT false,
     debit_minor          bigint      NOT NULL DEFAULT 0 CHECK (debit_minor >= 0),
     credit_minor         bigint      NOT NULL DEFAULT 0 CHECK (credit_minor >= 0),

@@ -2,9 +2,14 @@
 -- phases of a transfer-wallet move). Same contract as the hot path: one statement that locks
 -- the tracked accounts in ascending id order, claims the key, checks bounds and posts.
 -- p_key_account is the account whose balance before/after the answer reports.
+-- p_reverses names the transaction this one undoes exactly (at most once: unique);
+-- p_resolves the reserve this one confirms or releases (at most one resolution: unique).
+-- A second reversal or resolution answers already_reversed / already_resolved (checked under
+-- the locks of the accounts involved; the unique indexes stay as the backstop).
 CREATE FUNCTION ledger_transfer(
     p_caller text, p_operation text, p_external_id text, p_request_hash bytea, p_kind text,
-    p_accounts bigint[], p_amounts bigint[], p_key_account bigint, p_reverses bigint DEFAULT NULL)
+    p_accounts bigint[], p_amounts bigint[], p_key_account bigint, p_reverses bigint DEFAULT NULL,
+    p_resolves bigint DEFAULT NULL)
 RETURNS ledger_answer LANGUAGE plpgsql AS $$
 DECLARE
     r     ledger_answer;
@@ -38,6 +43,17 @@ BEGIN
         RETURN r;
     END IF;
 
+    PERFORM 1 FROM transactions WHERE reverses_id = p_reverses;
+    IF FOUND THEN
+        r.outcome := 'already_reversed';
+        RETURN r;
+    END IF;
+    PERFORM 1 FROM transactions WHERE resolves_id = p_resolves;
+    IF FOUND THEN
+        r.outcome := 'already_resolved';
+        RETURN r;
+    END IF;
+
     PERFORM 1 FROM unnest(p_accounts, p_amounts) AS l(id, amount)
       LEFT JOIN accounts a ON a.id = l.id
      GROUP BY a.currency HAVING sum(l.amount) <> 0 OR a.currency IS NULL;
@@ -57,9 +73,10 @@ BEGIN
         SELECT coalesce(sum(amount), 0) FROM unnest(p_accounts, p_amounts) AS l(id, amount)
          WHERE id = p_key_account);
     INSERT INTO transactions (caller, operation, external_id, request_hash, kind, account_id,
-                              reverses_id, balance_before_minor, balance_after_minor)
+                              reverses_id, resolves_id, balance_before_minor,
+                              balance_after_minor)
     VALUES (p_caller, p_operation, p_external_id, p_request_hash, p_kind, p_key_account,
-            p_reverses, r.balance_before_minor, r.balance_after_minor)
+            p_reverses, p_resolves, r.balance_before_minor, r.balance_after_minor)
     RETURNING id, created_at INTO r.tx_id, r.tx_at;
     PERFORM ledger_post(r.tx_id, p_accounts, p_amounts);
     r.outcome := 'new';

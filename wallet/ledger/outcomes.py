@@ -16,6 +16,7 @@ class Outcome(StrEnum):
     NOT_FOUND = "not_found"  # the same, for studios that call it "transaction not found"
     TOMBSTONED = "tombstoned"  # the call was reversed before it arrived: nothing moved
     ALREADY_REVERSED = "already_reversed"
+    ALREADY_RESOLVED = "already_resolved"  # a reserve confirmed or released before
     NO_PLAYER = "no_player"
     NO_ACCOUNT = "no_account"
     BLOCKED = "blocked"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import LedgerAnswer
 
-_TRANSFER_SQL = "SELECT * FROM ledger_transfer(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_TRANSFER_SQL = "SELECT * FROM ledger_transfer(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 async def transfer(
@@ -21,6 +21,7 @@ async def transfer(
     key_account: int,
     kind: str = "transfer",
     reverses: int | None = None,
+    resolves: int | None = None,
 ) -> LedgerAnswer:
     """Post legs (account id, signed minor amount) that sum to zero per currency.
 
@@ -41,6 +42,7 @@ async def transfer(
             [amount for _, amount in legs],
             key_account,
             reverses,
+            resolves,
         ),
     )
     assert row is not None
