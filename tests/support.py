@@ -26,9 +26,9 @@ T = TypeVar("T")
 TEST_DATA_DIR = ROOT_DIR / ".data" / "test"
 
 
-def server_url() -> str:
+def server_url(data_dir: Path = TEST_DATA_DIR) -> str:
     """The PostgreSQL server tests use: DATABASE_URL's, else an embedded one of their own."""
-    return os.environ.get("DATABASE_URL") or embedded_url(TEST_DATA_DIR)
+    return os.environ.get("DATABASE_URL") or embedded_url(data_dir)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -40,8 +40,8 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def throwaway_database() -> Iterator[str]:
-    admin_url = server_url()
+def throwaway_database(data_dir: Path = TEST_DATA_DIR) -> Iterator[str]:
+    admin_url = server_url(data_dir)
     name = f"wallet_test_{secrets.token_hex(4)}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
