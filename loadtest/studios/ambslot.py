@@ -151,6 +151,7 @@ class Call:
 @dataclass
 class Round:
     username: str
+    kind: str  # one of ROUND_KINDS
     round_id: str
     game_id: str
     calls: list[Call] = field(default_factory=list)
@@ -192,7 +193,7 @@ class AmbSlotStudio:
         with self._lock:
             kind = kind or self.rng.choices(ROUND_KINDS, ROUND_WEIGHTS)[0]
             game_id = self.rng.choice(self.settings.game_ids)
-        rnd = Round(username, uuid.uuid4().hex[:20], game_id)
+        rnd = Round(username, kind, uuid.uuid4().hex[:20], game_id)
         {
             "spins": self._spins,
             "settle": self._settle,

@@ -146,7 +146,7 @@ def test_a_missing_field_is_997_and_moves_nothing(
     bet = callback_fields("bet", player.username, round_id, amount_minor=2_500)
     if operation in ("payout", "cancel"):  # a round to pay or cancel, so only the field fails
         assert post(http, "bet", bet).json()["status"]["code"] == 0
-    kw = {"amount_minor": 1_000, "bet_minor": 1_000, "isEndRound": False}
+    kw: dict[str, Any] = {"amount_minor": 1_000, "bet_minor": 1_000, "isEndRound": False}
     fields = callback_fields(operation, player.username, round_id, **kw)
     del fields[missing]
     response = post(http, operation, fields)

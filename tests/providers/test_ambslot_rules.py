@@ -187,6 +187,15 @@ def test_same_transaction_id_with_another_body_is_997(
     assert balance_minor(ledger, loop, player.username) == OPENING_MINOR - 1_000
 
 
+def test_a_field_of_the_contract_that_this_callback_does_not_use_is_ignored(
+    http: httpx.Client, ledger: LedgerDB, loop: LoopThread, player: Player
+) -> None:
+    extra = {"turnover": Num("25"), "winlose": Num("-25"), "agentId": "whatever"}
+    response = call(http, "bet", player, rid(), amount_minor=2_500, **extra)
+    assert_moved(answer_of(response), OPENING_MINOR, OPENING_MINOR - 2_500)
+    assert balance_minor(ledger, loop, player.username) == OPENING_MINOR - 2_500
+
+
 def test_bet_larger_than_the_balance_is_800_and_moves_nothing(
     http: httpx.Client, ledger: LedgerDB, loop: LoopThread, player: Player
 ) -> None:
