@@ -102,3 +102,22 @@ def test_bet_and_cancel_of_a_round_racing_never_lose_or_double_an_amount(
             seen[_judge_race(bet_answer, cancel_answer, amount)] += 1
         assert balance_minor(ledger, loop, player.username) == opening
     assert sum(seen.values()) == BATCHES * ROUNDS_PER_BATCH
+
+
+def test_two_players_bets_with_one_transaction_id_at_once_move_money_once(
+    http: httpx.Client, ledger: LedgerDB, loop: LoopThread, make_player: Callable[..., Player]
+) -> None:
+    """The key (caller, operation, transactionId) is global. The first bet is served; the other
+    is refused: 997 (conflict) when it comes second, 999 when both race to claim the key (the
+    ledger function lets the unique violation escape instead of answering conflict; reported)."""
+    for _ in range(5):
+        players = [make_player(balance_minor=10_000) for _ in range(2)]
+        ext = secrets.token_hex(8)
+        calls: list[tuple[str, Any]] = []
+        for player in players:
+            fields = callback_fields("bet", player.username, secrets.token_hex(8), amount_minor=100)
+            calls.append(("bet", {**fields, "transactionId": ext}))
+        codes = sorted(r.json()["status"]["code"] for r in at_once(http, calls))
+        assert codes[0] == 0 and codes[1] in (997, 999), codes
+        balances = sorted(balance_minor(ledger, loop, p.username) for p in players)
+        assert balances == [9_900, 10_000]
