@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     web_concurrency: int = Field(default=1, ge=1, le=64)
     request_body_max_bytes: int = Field(default=65536, ge=1024)
+    request_body_timeout_s: float = Field(default=10.0, gt=0)
     log_level: str = "info"
 
     # The operator whose players the callbacks address (players are unique per operator).

@@ -14,17 +14,6 @@
 -- account (<= 0), which later credits repay first. Refusals (insufficient, ...) are not stored:
 -- they move nothing, and a retry is judged afresh.
 
-CREATE TYPE ledger_answer AS (
-    outcome              text,
-    tx_id                bigint,
-    tx_kind              text,
-    balance_before_minor bigint,
-    balance_after_minor  bigint,
-    currency             char(3),
-    exponent             smallint,
-    tx_at                timestamptz
-);
-
 CREATE FUNCTION wallet_game_call(
     p_caller text, p_operation text, p_kind text, p_external_id text, p_request_hash bytea,
     p_operator_id integer, p_username text, p_currency char(3),
@@ -77,20 +66,8 @@ BEGIN
     r.tx_at := now();
 
     -- 2. The idempotency key: a repeat answers what the original answered.
-    SELECT id, kind, request_hash, balance_before_minor, balance_after_minor, created_at
-      INTO prior FROM transactions
-     WHERE caller = p_caller AND operation = p_operation AND external_id = p_external_id;
-    IF FOUND THEN
-        r.tx_id := prior.id;
-        r.tx_kind := prior.kind;
-        IF prior.request_hash = p_request_hash THEN
-            r.outcome := 'replay';
-            r.balance_before_minor := prior.balance_before_minor;
-            r.balance_after_minor := prior.balance_after_minor;
-            r.tx_at := prior.created_at;
-        ELSE
-            r.outcome := 'conflict';
-        END IF;
+    r := ledger_prior_answer(p_caller, p_operation, p_external_id, p_request_hash, r);
+    IF r.outcome IS NOT NULL THEN
         RETURN r;
     END IF;
 
@@ -255,7 +232,14 @@ BEGIN
     VALUES (p_caller, p_operation, p_external_id, p_request_hash, v_kind, pl.main_id,
             p_round_id, p_game_id, p_ref_id, v_target, p_close_round,
             v_debit, v_credit, r.balance_before_minor, r.balance_after_minor)
+    ON CONFLICT (caller, operation, external_id) DO NOTHING
     RETURNING id, created_at INTO r.tx_id, r.tx_at;
+    IF r.tx_id IS NULL THEN
+        -- The key is global but the lock is the player's: another player's call claimed the
+        -- same key meanwhile (ON CONFLICT waited for it to commit). Answer as its repeat.
+        r.balance_after_minor := r.balance_before_minor;
+        RETURN ledger_prior_answer(p_caller, p_operation, p_external_id, p_request_hash, r);
+    END IF;
     PERFORM ledger_post(r.tx_id, v_ids, v_amts);
     r.tx_kind := v_kind;
     r.outcome := CASE

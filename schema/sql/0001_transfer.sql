@@ -12,8 +12,7 @@ CREATE FUNCTION ledger_transfer(
     p_resolves bigint DEFAULT NULL)
 RETURNS ledger_answer LANGUAGE plpgsql AS $$
 DECLARE
-    r     ledger_answer;
-    prior record;
+    r ledger_answer;
 BEGIN
     PERFORM 1 FROM accounts
      WHERE id = ANY (p_accounts) AND balance_minor IS NOT NULL ORDER BY id FOR UPDATE;
@@ -26,20 +25,8 @@ BEGIN
     r.balance_after_minor := r.balance_before_minor;
     r.tx_at := now();
 
-    SELECT id, kind, request_hash, balance_before_minor, balance_after_minor, created_at
-      INTO prior FROM transactions
-     WHERE caller = p_caller AND operation = p_operation AND external_id = p_external_id;
-    IF FOUND THEN
-        r.tx_id := prior.id;
-        r.tx_kind := prior.kind;
-        IF prior.request_hash = p_request_hash THEN
-            r.outcome := 'replay';
-            r.balance_before_minor := prior.balance_before_minor;
-            r.balance_after_minor := prior.balance_after_minor;
-            r.tx_at := prior.created_at;
-        ELSE
-            r.outcome := 'conflict';
-        END IF;
+    r := ledger_prior_answer(p_caller, p_operation, p_external_id, p_request_hash, r);
+    IF r.outcome IS NOT NULL THEN
         RETURN r;
     END IF;
 
@@ -77,7 +64,12 @@ BEGIN
                               balance_after_minor)
     VALUES (p_caller, p_operation, p_external_id, p_request_hash, p_kind, p_key_account,
             p_reverses, p_resolves, r.balance_before_minor, r.balance_after_minor)
+    ON CONFLICT (caller, operation, external_id) DO NOTHING
     RETURNING id, created_at INTO r.tx_id, r.tx_at;
+    IF r.tx_id IS NULL THEN  -- claimed meanwhile by a call that locked other accounts
+        r.balance_after_minor := r.balance_before_minor;
+        RETURN ledger_prior_answer(p_caller, p_operation, p_external_id, p_request_hash, r);
+    END IF;
     PERFORM ledger_post(r.tx_id, p_accounts, p_amounts);
     r.outcome := 'new';
     r.tx_kind := p_kind;

@@ -129,7 +129,9 @@ async def _checked(request: Request, ctx: Context, operation: Operation) -> wire
     if not client_allowed(request, _networks(settings.ambslot_allowed_ips)):
         raise Refused(999)  # not AMBSlot's address: it learns nothing, nothing moves
     try:
-        raw_body = await read_capped(request, settings.request_body_max_bytes)
+        raw_body = await read_capped(
+            request, settings.request_body_max_bytes, settings.request_body_timeout_s
+        )
         fields = loads_exact(raw_body)
     except (BodyTooLarge, BadJson) as error:
         raise Refused(997) from error
