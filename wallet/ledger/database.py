@@ -19,6 +19,9 @@ class LedgerDB:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Batches in flight at once: most of the pool, leaving room for reads and health checks.
+        pool_size = getattr(engine.pool, "size", lambda: 4)()
+        self.pipelines = max(1, pool_size * 3 // 4)
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:

