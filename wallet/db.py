@@ -56,7 +56,10 @@ def embedded_url(data_dir: Path) -> str:
         server.ensure_pgdata_inited()
         conf = pgdata / "postgresql.conf"
         conf.write_text(conf.read_text() + "\n# wallet\n" + EMBEDDED_CONF)
-    return str(pgserver.get_server(pgdata, cleanup_mode=None).get_uri())
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    if not embedded_running(data_dir):  # a handle cached in this process, server since stopped
+        server.start()
+    return str(server.get_uri())
 
 
 def stop_embedded(data_dir: Path) -> None:

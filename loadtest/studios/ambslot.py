@@ -276,11 +276,19 @@ class AmbSlotStudio:
             headers=headers,
             attempts_max=self.settings.attempts_max,
             backoff_s=self.settings.backoff_s,
+            unsettled=_unsettled,
         )
 
     def _random(self, low: int, high: int) -> int:
         with self._lock:
             return self.rng.randint(low, high)
+
+
+def _unsettled(answer: dict[str, Any]) -> bool:
+    """999 "service not available": our side failed, maybe after applying the call; the
+    studio sends the same call again until it gets a definite answer."""
+    status = answer.get("status") if isinstance(answer, dict) else None
+    return isinstance(status, dict) and status.get("code") == 999
 
 
 class LossyTransport(httpx.BaseTransport):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +26,14 @@ def deliver(
     headers: dict[str, str] | None = None,
     attempts_max: int = 5,
     backoff_s: float = 0.05,
+    unsettled: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Delivery:
     """POST body until an HTTP 200 with a JSON answer arrives, resending the identical bytes.
 
     A timeout, a dropped connection or a non-200 is "no answer": the studio cannot know
     whether we applied the call, so it sends the very same call again (same transaction id).
+    So is an answer for which `unsettled` is true (the protocol's "service not available":
+    the call may or may not have been applied before our side failed).
     """
     assert attempts_max >= 1
     send_headers = {"content-type": "application/json", **(headers or {})}
@@ -37,7 +41,9 @@ def deliver(
         try:
             response = client.post(path, content=body, headers=send_headers)
             if response.status_code == 200:
-                return Delivery(response.json(), attempt)
+                answer = response.json()
+                if unsettled is None or not unsettled(answer) or attempt == attempts_max:
+                    return Delivery(answer, attempt)
         except (httpx.TransportError, ValueError):
             pass
         time.sleep(backoff_s * attempt)

@@ -1,0 +1,44 @@
+"""The database commits, then the connection dies before our server sees the result. The studio
+gets "service not available", sends the same call again, and the retry must replay the stored
+answer: never a second posting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.chaos.harness import assert_history_replayed, make_players, retried_calls, storm
+from tests.chaos.pgproxy import LossyPgProxy
+from tests.support import LoopThread, Server
+from wallet.ledger.database import LedgerDB
+from wallet.ledger.players import Player
+
+LOSS = float(os.environ.get("CHAOS_REPLY_LOSS", "0.05"))
+ROUNDS_MIN = int(os.environ.get("CHAOS_ROUNDS", "150"))
+
+
+def test_a_reply_lost_after_commit_is_replayed_never_posted_twice(
+    db_url: str, ledger: LedgerDB, loop: LoopThread, make_player: Callable[..., Player]
+) -> None:
+    parts = urlparse(db_url)
+    socket_dir = parse_qs(parts.query).get("host", [""])[0]
+    if not socket_dir.startswith("/"):
+        pytest.skip("the proxy fronts the embedded PostgreSQL's unix socket")
+    proxy = LossyPgProxy(Path(socket_dir) / ".s.PGSQL.5432", loss=0.0).start()
+    through_proxy = f"postgresql://{parts.username}@127.0.0.1:{proxy.port}{parts.path}"
+    server = Server(through_proxy).start()
+    proxy.loss = LOSS  # armed once the server has migrated and started
+    players = make_players(make_player, 4)
+    try:
+        with storm(server.base_url, players, seed=5) as running:
+            while running.rounds < ROUNDS_MIN and not running.errors:
+                running.stop.wait(0.2)
+    finally:
+        server.stop()
+        proxy.stop()
+    assert proxy.lost_replies > 0 and retried_calls(running) > 0
+    assert_history_replayed(ledger, loop, running)
