@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate audit clean
+.PHONY: run test lint migrate audit bench load chaos clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ migrate: $(STAMP)
 
 audit: $(STAMP)
 	$(BIN)/wallet audit
+
+bench: $(STAMP)  ## hot path vs the database's own ceiling; last line: bench: callbacks_per_s=...
+	PYTHONPATH=. $(BIN)/python -m loadtest.bench
+
+load: $(STAMP)  ## locust with the studio simulators (UI=1 for the web UI on :8089)
+	PYTHONPATH=. $(BIN)/python -m loadtest.load
+
+chaos: $(STAMP)  ## the chaos tests, longer: more kills, a longer outage, more lost replies
+	CHAOS_KILLS=20 CHAOS_OUTAGE_S=10 CHAOS_ROUNDS=2000 CHAOS_REPLY_LOSS=0.1 \
+	  $(BIN)/pytest tests/chaos
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -40,6 +40,7 @@ WORKERS = 2
 POOL_SIZE = 10  # per worker: the server holds WORKERS * POOL_SIZE connections
 FIXED_RATE_PER_S = 1000
 BENCH_DATA_DIR = ROOT_DIR / ".data" / "bench"
+LOAD_DATA_DIR = ROOT_DIR / ".data" / "load"
 OPENING_MINOR = 100_000_000
 
 
@@ -57,13 +58,13 @@ def username(n: int) -> str:
     return f"bench{n:07d}"
 
 
-def seed_players(url: str) -> None:
+def seed_players(url: str, count: int = PLAYERS) -> None:
     started = time.monotonic()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "SELECT count(wallet_create_player(1, 'bench' || lpad(g::text, 7, '0'), 'THB'))"
             " FROM generate_series(1, %s) g",
-            (PLAYERS,),
+            (count,),
         )
         conn.execute(
             """
@@ -77,7 +78,7 @@ def seed_players(url: str) -> None:
             (OPENING_MINOR, OPENING_MINOR),
         )
         conn.execute("VACUUM ANALYZE")
-    print(f"bench: seeded {PLAYERS} players in {time.monotonic() - started:.1f}s", flush=True)
+    print(f"bench: seeded {count} players in {time.monotonic() - started:.1f}s", flush=True)
 
 
 def pgbench_bin() -> Path:
