@@ -17,6 +17,19 @@ from wallet.migrations import migrate
 DEMO_OPERATOR_ID = 1
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log() -> Iterator[None]:
+    """After the whole run: no configured secret appears in any server's log."""
+    yield
+    leaks = [
+        f"{srv.log_path.name} contains a configured secret"
+        for srv in Server.started
+        for secret in srv.secrets()
+        if secret in srv.log_text()
+    ]
+    assert not leaks, leaks
+
+
 @pytest.fixture(scope="session")
 def db_url() -> Iterator[str]:
     with throwaway_database() as url:
@@ -54,6 +67,17 @@ def audit_after(request: pytest.FixtureRequest) -> Iterator[None]:
 def make_player(ledger: LedgerDB, loop: LoopThread) -> Callable[..., Player]:
     def make(currency: str = "THB", balance_minor: int = 0, username: str | None = None) -> Player:
         name = username or f"p{secrets.token_hex(6)}"
+        return loop.run(create_player(ledger, DEMO_OPERATOR_ID, name, currency, balance_minor))
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def make_player_module(ledger: LedgerDB, loop: LoopThread) -> Callable[..., Player]:
+    """make_player for module-scoped fixtures (hypothesis reuses them across examples)."""
+
+    def make(currency: str = "THB", balance_minor: int = 0) -> Player:
+        name = f"p{secrets.token_hex(6)}"
         return loop.run(create_player(ledger, DEMO_OPERATOR_ID, name, currency, balance_minor))
 
     return make

@@ -13,7 +13,7 @@ import time
 from collections.abc import Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 import psycopg
@@ -83,14 +83,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SECRET_SETTINGS = ("AMBSLOT_KEY", "IGAMINGACE_SECRET")
+LOG_DIR = TEST_DATA_DIR.parent / "logs"
+
+
 class Server:
-    """A real `wallet serve` process on a free port."""
+    """A real `wallet serve` process on a free port; its output goes to a log file that the
+    suite searches for secrets at the end (see conftest.py)."""
+
+    started: ClassVar[list[Server]] = []  # every server of this run, for the log check
 
     def __init__(self, db_url: str, env: Mapping[str, str] | None = None, workers: int = 1) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = Path(TEST_DATA_DIR.parent / f"server-{self.port}.log")
+        self.log_path = LOG_DIR / f"server-{os.getpid()}-{self.port}-{secrets.token_hex(3)}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        Server.started.append(self)
         self.env = {
             **os.environ,
             "DATABASE_URL": db_url,
@@ -131,3 +139,15 @@ class Server:
 
     def log_text(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def secrets(self) -> list[str]:
+        """The secret values this server was configured with (demo defaults included)."""
+        from wallet.config import Settings
+
+        defaults = Settings()
+        values = [self.env.get(name, "") for name in SECRET_SETTINGS]
+        values += [
+            defaults.ambslot_key.get_secret_value(),
+            defaults.igamingace_secret.get_secret_value(),
+        ]
+        return sorted({v for v in values if len(v) >= 6})

@@ -1,0 +1,139 @@
+"""Garbage at every studio endpoint: random JSON, wrong types, huge numbers, unicode, deep
+nesting, missing and extra fields, oversized bodies. Always HTTP 200 with a well-formed answer
+in the studio's dialect, never a stack trace, never money moved by a refused request."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz.endpoints import ENDPOINTS, Endpoint
+from tests.support import LoopThread
+from wallet.ledger.database import LedgerDB
+from wallet.ledger.players import Player, find_player
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**18, max_value=10**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=40),
+    st.sampled_from(["", "0", "-1", "1e2", "12.345", "NaN", "Infinity", "١٢٣", "1_000", " 5"]),
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _balance(ledger: LedgerDB, loop: LoopThread, player: Player) -> int:
+    current = loop.run(find_player(ledger, 1, player.username))
+    assert current is not None
+    return current.balance_minor
+
+
+def _check(
+    http: httpx.Client,
+    endpoint: Endpoint,
+    body: bytes,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    player: Player,
+) -> None:
+    before = _balance(ledger, loop, player)
+    response = http.post(endpoint.path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200, (endpoint.path, body[:200], response.text[:300])
+    assert "Traceback" not in response.text and 'File "' not in response.text
+    code = endpoint.code_of(response.json())
+    if code in endpoint.error_codes:
+        assert _balance(ledger, loop, player) == before, (endpoint.path, body[:300], code)
+
+
+@pytest.fixture(scope="module")
+def fuzz_player(make_player_module: Callable[..., Player]) -> Player:
+    return make_player_module(balance_minor=10_000_000)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)
+@FUZZ
+@given(value=json_values)
+def test_random_json(
+    endpoint: Endpoint,
+    value: Any,
+    http: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    fuzz_player: Player,
+) -> None:
+    _check(http, endpoint, json.dumps(value).encode(), ledger, loop, fuzz_player)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)
+@FUZZ
+@given(data=st.data())
+def test_valid_bodies_with_one_field_broken(
+    endpoint: Endpoint,
+    data: st.DataObject,
+    http: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    fuzz_player: Player,
+) -> None:
+    body = endpoint.valid(fuzz_player.username)
+    field = data.draw(st.sampled_from([*sorted(body), "extra"]))
+    action = data.draw(st.sampled_from(["drop", "replace", "add"]))
+    if action == "drop":
+        body.pop(field, None)
+    else:
+        body[field if action == "replace" else f"x{field}"] = data.draw(json_values)
+    _check(http, endpoint, json.dumps(body).encode(), ledger, loop, fuzz_player)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)
+@FUZZ
+@given(raw=st.binary(max_size=300))
+def test_raw_bytes(
+    endpoint: Endpoint,
+    raw: bytes,
+    http: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    fuzz_player: Player,
+) -> None:
+    _check(http, endpoint, raw, ledger, loop, fuzz_player)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nesting far past the parser's recursion limit
+        b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+        b'{"username": "' + b"x" * 70_000 + b'"}',  # past the 64 KiB cap
+        json.dumps({"username": "\U0001f4b0" * 500, "amount": 10**400}).encode(),
+        b"\xff\xfe\x00garbage",
+    ],
+)
+def test_pathological_bodies(
+    endpoint: Endpoint,
+    body: bytes,
+    http: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    fuzz_player: Player,
+) -> None:
+    _check(http, endpoint, body, ledger, loop, fuzz_player)
