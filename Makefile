@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate audit bench load chaos clean
+.PHONY: run test lint migrate audit bench bench-scale bench-soak load chaos clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ audit: $(STAMP)
 
 bench: $(STAMP)  ## hot path vs the database's own ceiling; last line: bench: callbacks_per_s=...
 	PYTHONPATH=. $(BIN)/python -m loadtest.bench
+
+bench-scale: $(STAMP)  ## bench, then again with 1,000,000 players and 10,000,000 postings
+	BENCH_SCALE=1 PYTHONPATH=. $(BIN)/python -m loadtest.bench
+
+bench-soak: $(STAMP)  ## bench plus 10 minutes at 1,000 callbacks/s, workers' memory sampled
+	BENCH_SOAK_S=600 PYTHONPATH=. $(BIN)/python -m loadtest.bench
 
 load: $(STAMP)  ## locust with the studio simulators (UI=1 for the web UI on :8089)
 	PYTHONPATH=. $(BIN)/python -m loadtest.load

@@ -1,6 +1,19 @@
 -- wrk script for `make bench`: replays the streams loadtest/benchgen.py wrote, one per thread.
--- Usage: wrk -t T -c C -d D -s bench.lua URL -- STREAM_DIR [DELAY_MS]
+-- Usage: wrk -t T -c C -d D -s bench.lua URL -- STREAM_DIR [RATE_PER_S]
 -- An answer is an error unless it is HTTP 200 with one of the codes its line expects.
+-- With RATE_PER_S, each thread sends on a fixed schedule (its share of the rate), whatever the
+-- latency: a slot is claimed per request, and a late answer does not slow the schedule.
+
+local ffi = require("ffi")
+ffi.cdef[[
+  typedef struct { long tv_sec; long tv_nsec; } timespec;
+  int clock_gettime(int clk_id, timespec *tp);
+]]
+local function now_ms()
+  local t = ffi.new("timespec")
+  ffi.C.clock_gettime(1, t)  -- CLOCK_MONOTONIC
+  return tonumber(t.tv_sec) * 1000 + tonumber(t.tv_nsec) / 1e6
+end
 
 local threads = {}
 local next_id = 0
@@ -13,7 +26,10 @@ end
 
 function init(args)
   local dir = args[1]
-  delay_ms = tonumber(args[2] or "0")
+  rate = tonumber(args[2] or "0")
+  threads_total = tonumber(os.getenv("BENCH_THREADS") or "2")
+  interval_ms = rate > 0 and (1000 * threads_total / rate) or 0
+  next_slot = 0
   requests = {}
   local file = assert(io.open(dir .. "/stream-" .. id .. ".txt", "r"))
   local seq = 0
@@ -37,9 +53,13 @@ function request()
   return requests[position]
 end
 
-if tonumber(os.getenv("BENCH_DELAY_MS") or "0") > 0 then
+if tonumber(os.getenv("BENCH_RATE_PER_S") or "0") > 0 then
   function delay()
-    return delay_ms
+    local now = now_ms()
+    if next_slot < now then next_slot = now end
+    local wait = next_slot - now
+    next_slot = next_slot + interval_ms
+    return wait
   end
 end
 

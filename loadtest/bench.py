@@ -8,6 +8,9 @@
    AMBSlot and iGamingAce calls with unique ids and 1% replays (loadtest/benchgen.py);
 4. a second wrk pass paced at about 1,000 callbacks/s, for the p99 there;
 5. `wallet audit`, which must hold.
+BENCH_SCALE=1 (`make bench-scale`) then grows the database to 1,000,000 players and 10,000,000+
+postings and runs the load pass again; BENCH_SOAK_S=600 (`make bench-soak`) adds a paced run of
+that length, sampling each worker's memory.
 
 The last line is `bench: callbacks_per_s=N ceiling_per_s=N ratio=R p50_ms=N p99_ms=N errors=N`.
 """
@@ -25,11 +28,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import psycopg
 
 from loadtest.benchgen import StudioConfig, write_streams
-from tests.support import Server, free_port, throwaway_database
+from tests.support import Server, throwaway_database
 from wallet.config import ROOT_DIR
 from wallet.db import stop_embedded
 from wallet.ledger.game import _GAME_CALL_SQL
@@ -39,6 +41,9 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 WORKERS = 2
 POOL_SIZE = 10  # per worker: the server holds WORKERS * POOL_SIZE connections
 FIXED_RATE_PER_S = 1000
+SCALE = os.environ.get("BENCH_SCALE") == "1"
+SCALE_PLAYERS = 1_000_000
+SOAK_S = int(os.environ.get("BENCH_SOAK_S", "0"))
 BENCH_DATA_DIR = ROOT_DIR / ".data" / "bench"
 LOAD_DATA_DIR = ROOT_DIR / ".data" / "load"
 OPENING_MINOR = 100_000_000
@@ -148,7 +153,10 @@ def ceiling(url: str, work: Path) -> float:
     return float(match.group(1))
 
 
-def run_wrk(base_url: str, streams: Path, connections: int, delay_ms: int) -> WrkResult:
+def run_wrk(
+    base_url: str, streams: Path, connections: int, rate_per_s: int, seconds: int = SECONDS
+) -> WrkResult:
+    """rate_per_s 0: as fast as the server answers; else paced to that rate."""
     args = [
         "wrk",
         "-t",
@@ -156,16 +164,16 @@ def run_wrk(base_url: str, streams: Path, connections: int, delay_ms: int) -> Wr
         "-c",
         str(connections),
         "-d",
-        f"{SECONDS}s",
+        f"{seconds}s",
         "--latency",
         "-s",
         str(ROOT_DIR / "loadtest" / "bench.lua"),
         base_url,
         "--",
         str(streams),
-        str(delay_ms),
+        str(rate_per_s),
     ]
-    env = {**os.environ, "BENCH_DELAY_MS": str(delay_ms)}
+    env = {**os.environ, "BENCH_RATE_PER_S": str(rate_per_s), "BENCH_THREADS": "2"}
     with tempfile.TemporaryFile("w+") as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
         _, status, usage = os.wait4(process.pid, 0)
@@ -175,15 +183,15 @@ def run_wrk(base_url: str, streams: Path, connections: int, delay_ms: int) -> Wr
     line = next((x for x in text.splitlines() if x.startswith("BENCH_RESULT ")), None)
     assert line is not None and process.returncode == 0, text
     data = json.loads(line.removeprefix("BENCH_RESULT "))
-    seconds = data["duration_us"] / 1e6
+    elapsed_s = data["duration_us"] / 1e6
     cpu = usage.ru_utime + usage.ru_stime
     return WrkResult(
-        per_s=data["requests"] / seconds,
+        per_s=data["requests"] / elapsed_s,
         p50_ms=data["p50_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         errors=data["errors"] + data["socket_errors"],
         requests=data["requests"],
-        cpu_share=cpu / (seconds * (os.cpu_count() or 1)),
+        cpu_share=cpu / (elapsed_s * (os.cpu_count() or 1)),
     )
 
 
@@ -208,56 +216,152 @@ def audit(url: str) -> bool:
     return result.returncode == 0
 
 
+def grow_to_scale(url: str) -> None:
+    """1,000,000 players and over 10,000,000 postings (loadtest/scale.sql)."""
+    started = time.monotonic()
+    psql = pgbench_bin().with_name("psql")
+    subprocess.run(
+        [
+            str(psql),
+            url,
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-v",
+            f"first={PLAYERS + 1}",
+            "-v",
+            f"last={SCALE_PLAYERS}",
+            "-f",
+            str(ROOT_DIR / "loadtest" / "scale.sql"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    with psycopg.connect(url) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM players), (SELECT count(*) FROM postings)"
+        ).fetchone()
+    assert counts is not None
+    print(
+        f"bench: grew to {counts[0]} players and {counts[1]} postings"
+        f" in {time.monotonic() - started:.0f}s",
+        flush=True,
+    )
+
+
+def worker_rss_mb(server: Server) -> list[float]:
+    import psutil
+
+    assert server.process is not None
+    workers = psutil.Process(server.process.pid).children(recursive=True)
+    return [
+        w.memory_info().rss / 2**20
+        for w in workers
+        if "multiprocessing" in " ".join(w.cmdline()) or w.name().startswith("python")
+    ]
+
+
+def soak(server: Server, streams: Path, seconds: int) -> tuple[list[float], list[float]]:
+    """A paced run of `seconds`, sampling each worker's memory: after a minute's warm-up, and
+    at the end."""
+    import threading
+
+    samples: list[list[float]] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(10):
+            samples.append(worker_rss_mb(server))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    run_wrk(server.base_url, streams, connections=20, rate_per_s=FIXED_RATE_PER_S, seconds=seconds)
+    done.set()
+    sampler.join()
+    warm = samples[min(6, len(samples) - 1)]
+    return warm, samples[-1]
+
+
+def streams_for(work: Path, name: str, per_thread: int) -> Path:
+    usernames = [username(n) for n in range(1, PLAYERS + 1)]
+    write_streams(work / name, 2, usernames, per_thread, StudioConfig())
+    return work / name
+
+
 def main() -> int:
     ensure_wrk()
     if not os.environ.get("DATABASE_URL"):
         stop_embedded(BENCH_DATA_DIR)
         shutil.rmtree(BENCH_DATA_DIR, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix="wallet-bench-"))
+    lines: list[str] = []
+    errors = 0
     with throwaway_database(BENCH_DATA_DIR) as url:
         from wallet.migrations import migrate
 
         migrate(url)
         seed_players(url)
-        usernames = [username(n) for n in range(1, PLAYERS + 1)]
-        write_streams(work / "load", 2, usernames, 12_000 * SECONDS // 2, StudioConfig())
-        write_streams(work / "paced", 2, usernames, FIXED_RATE_PER_S * SECONDS, StudioConfig())
+        load_streams = streams_for(work, "load", 12_000 * SECONDS // 2)
+        paced_streams = streams_for(work, "paced", FIXED_RATE_PER_S * SECONDS)
         top = ceiling(url, work)
         print(
             f"bench: ceiling (pgbench, {WORKERS * POOL_SIZE} connections) {top:.0f}/s", flush=True
         )
-        server = Server(
-            url, {"DB_POOL_SIZE": str(POOL_SIZE), "PORT": str(free_port())}, workers=WORKERS
-        ).start()
+        server = Server(url, {"DB_POOL_SIZE": str(POOL_SIZE)}, workers=WORKERS).start()
         try:
-            httpx.get(f"{server.base_url}/health", timeout=5)
-            load = run_wrk(server.base_url, work / "load", connections=64, delay_ms=0)
-            # 20 connections each pausing ~19 ms between calls: about 1,000 calls/s in all.
+            load = run_wrk(server.base_url, load_streams, connections=64, rate_per_s=0)
             paced = run_wrk(
-                server.base_url,
-                work / "paced",
-                connections=20,
-                delay_ms=1000 * 20 // FIXED_RATE_PER_S - 1,
+                server.base_url, paced_streams, connections=20, rate_per_s=FIXED_RATE_PER_S
             )
+            errors += load.errors + paced.errors
+            lines.append(f"bench: load generator (wrk) used {load.cpu_share:.0%} of the CPU")
+            lines.append(
+                f"bench: paced pass callbacks_per_s={paced.per_s:.0f}"
+                f" p50_ms={paced.p50_ms:.2f} p99_ms={paced.p99_ms:.2f}"
+                f" errors={paced.errors}"
+            )
+            if SCALE:
+                server.stop()
+                grow_to_scale(url)
+                server.start()
+                loaded = run_wrk(
+                    server.base_url,
+                    streams_for(work, "scaled", 12_000 * SECONDS // 2),
+                    connections=64,
+                    rate_per_s=0,
+                )
+                errors += loaded.errors
+                lines.append(
+                    f"bench: scale empty_per_s={load.per_s:.0f}"
+                    f" loaded_per_s={loaded.per_s:.0f}"
+                    f" change={loaded.per_s / load.per_s - 1:+.1%}"
+                    f" (1M players, 10M+ postings) errors={loaded.errors}"
+                )
+            if SOAK_S:
+                warm, last = soak(
+                    server, streams_for(work, "soak", FIXED_RATE_PER_S * SOAK_S // 2), SOAK_S
+                )
+                growth = max(b / a - 1 for a, b in zip(warm, last, strict=False))
+                lines.append(
+                    f"bench: soak {SOAK_S}s at ~{FIXED_RATE_PER_S}/s worker_rss_mb"
+                    f" warm={[round(x) for x in warm]} end={[round(x) for x in last]}"
+                    f" growth_max={growth:+.1%}"
+                )
         finally:
             server.stop()
         holds = audit(url)
     shutil.rmtree(work, ignore_errors=True)
     if not os.environ.get("DATABASE_URL"):
         stop_embedded(BENCH_DATA_DIR)
-    print(f"bench: load generator (wrk) used {load.cpu_share:.0%} of the machine's CPU", flush=True)
-    print(
-        f"bench: paced pass callbacks_per_s={paced.per_s:.0f} p50_ms={paced.p50_ms:.2f}"
-        f" p99_ms={paced.p99_ms:.2f} errors={paced.errors}",
-        flush=True,
-    )
+    for line in lines:
+        print(line, flush=True)
     print(
         f"bench: callbacks_per_s={load.per_s:.0f} ceiling_per_s={top:.0f}"
         f" ratio={load.per_s / top:.2f} p50_ms={load.p50_ms:.2f} p99_ms={load.p99_ms:.2f}"
-        f" errors={load.errors + paced.errors}",
+        f" errors={errors}",
         flush=True,
     )
-    return 0 if holds and load.errors + paced.errors == 0 else 1
+    return 0 if holds and errors == 0 else 1
 
 
 if __name__ == "__main__":

@@ -67,8 +67,11 @@ def _replay_expectation(line: str) -> str:
 class StreamWriter:
     """Builds one thread's stream: the mix of the issue, with dependencies spaced out."""
 
-    def __init__(self, thread: int, usernames: list[str], config: StudioConfig, seed: int) -> None:
+    def __init__(
+        self, thread: int, usernames: list[str], config: StudioConfig, seed: int, tag: str = ""
+    ) -> None:
         self.thread = thread
+        self.tag = tag
         self.usernames = usernames
         self.config = config
         self.rng = random.Random(seed)
@@ -77,7 +80,7 @@ class StreamWriter:
 
     def _id(self, prefix: str) -> str:
         self.seq += 1
-        return f"{prefix}{self.thread}x{self.seq}x{self.rng.getrandbits(32):08x}"
+        return f"{prefix}{self.tag}{self.thread}x{self.seq}x{self.rng.getrandbits(32):08x}"
 
     def _due(self, position: int, line: str) -> None:
         self.later.setdefault(position, []).append(line)
@@ -226,13 +229,15 @@ class StreamWriter:
 def write_streams(
     directory: Path, threads: int, usernames: list[str], per_thread: int, config: StudioConfig
 ) -> list[Path]:
-    """One file per wrk thread, each with its own players so threads never share a round."""
+    """One file per wrk thread, each with its own players so threads never share a round.
+
+    Ids are unique across stream sets: the directory's name is part of every id."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for thread in range(threads):
         mine = usernames[thread::threads]
         path = directory / f"stream-{thread}.txt"
-        writer = StreamWriter(thread, mine, config, seed=thread + 1)
+        writer = StreamWriter(thread, mine, config, seed=thread + 1, tag=directory.name)
         with path.open("w") as out:
             for line in writer.lines(per_thread):
                 out.write(line + "\n")
