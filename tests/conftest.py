@@ -17,6 +17,14 @@ from wallet.migrations import migrate
 DEMO_OPERATOR_ID = 1
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The chaos tests' figures (README "Reliability" quotes them)."""
+    from tests.chaos.harness import FIGURES
+
+    for line in FIGURES:
+        terminalreporter.write_line(f"chaos figures: {line}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_secret_in_any_log() -> Iterator[None]:
     """After the whole run: no configured secret appears in any server's log."""

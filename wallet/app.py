@@ -41,7 +41,7 @@ def build_routes() -> list[BaseRoute]:
 
 
 async def load_context(settings: Settings) -> Context:
-    db = LedgerDB(make_async_engine(resolve_url(settings), settings))
+    db = LedgerDB(make_async_engine(resolve_url(settings), settings), settings.db_batch_pipelines)
     # Reference data is read once per worker; it cannot be read while the database is down,
     # so startup waits for it (a worker that starts without it would answer nothing right).
     return Context(

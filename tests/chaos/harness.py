@@ -16,6 +16,9 @@ from tests.support import LoopThread
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.players import Player, find_player
 
+# Figures of this run, printed at the end of the test session (conftest.py) for the README.
+FIGURES: list[str] = []
+
 OPENING_MINOR = 10_000_000  # 100,000.00: no round of these tests can run a player dry
 # A studio that retries for long: ~60 tries over more than a minute covers a restart or an
 # outage of several seconds (iGamingAce itself retries 50 times).
@@ -78,6 +81,10 @@ def assert_history_replayed(
                 f"{player.username}: ledger {current.balance_minor} != intended {intended}"
                 f" (off by {current.balance_minor - intended}); rounds: {rounds}"
             )
+
+
+def calls_made(running: Storm) -> int:
+    return sum(len(r.calls) for r in running.studio.rounds)
 
 
 def retried_calls(running: Storm) -> int:

@@ -11,7 +11,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.chaos.harness import assert_history_replayed, make_players, retried_calls, storm
+from tests.chaos.harness import (
+    FIGURES,
+    assert_history_replayed,
+    calls_made,
+    make_players,
+    retried_calls,
+    storm,
+)
 from tests.chaos.pgproxy import LossyPgProxy
 from tests.support import LoopThread, Server
 from wallet.ledger.database import LedgerDB
@@ -42,3 +49,7 @@ def test_a_reply_lost_after_commit_is_replayed_never_posted_twice(
         proxy.stop()
     assert proxy.lost_replies > 0 and retried_calls(running) > 0
     assert_history_replayed(ledger, loop, running)
+    FIGURES.append(
+        f"commit lost: {proxy.lost_replies} database replies dropped after commit,"
+        f" {calls_made(running)} calls ({retried_calls(running)} retried), no double post"
+    )

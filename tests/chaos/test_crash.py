@@ -9,7 +9,14 @@ import signal
 import time
 from collections.abc import Callable
 
-from tests.chaos.harness import assert_history_replayed, make_players, retried_calls, storm
+from tests.chaos.harness import (
+    FIGURES,
+    assert_history_replayed,
+    calls_made,
+    make_players,
+    retried_calls,
+    storm,
+)
 from tests.support import LoopThread, Server
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.players import Player
@@ -37,3 +44,7 @@ def test_sigkill_under_load_loses_and_doubles_nothing(
     assert running.rounds > 20 * KILLS // 5
     assert retried_calls(running) > 0, "no kill ever hit a call in flight"
     assert_history_replayed(ledger, loop, running)
+    FIGURES.append(
+        f"crash: {KILLS} SIGKILLs under load, {calls_made(running)} calls"
+        f" ({retried_calls(running)} retried), balances = intended history"
+    )

@@ -16,8 +16,10 @@ import pytest
 
 from loadtest.studios.ambslot import callback_fields, post
 from tests.chaos.harness import (
+    FIGURES,
     OPENING_MINOR,
     assert_history_replayed,
+    calls_made,
     retried_calls,
     storm,
 )
@@ -92,4 +94,9 @@ def test_database_outage_answers_fast_and_recovers_without_restart(
         assert probed is not None and probed.balance_minor == OPENING_MINOR - 100  # one bet landed
         report = loop.run(audit(ledger))
         assert report.ok, report.violations[:20]
+        FIGURES.append(
+            f"outage: PostgreSQL down {OUTAGE_S:g}s under load, {len(probes)} probes answered 999"
+            f" in at most {max(e for _, e in probes) * 1000:.0f} ms, {calls_made(running)} calls"
+            f" ({retried_calls(running)} retried), recovered without restart"
+        )
         loop.run(ledger.dispose())

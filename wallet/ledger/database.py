@@ -17,11 +17,11 @@ _UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, Time
 class LedgerDB:
     """Runs ledger statements. Autocommit: the statement is the transaction (one round trip)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, pipelines: int = 0) -> None:
         self.engine = engine
-        # Batches in flight at once: most of the pool, leaving room for reads and health checks.
+        # Batches in flight at once (0: most of the pool, leaving room for reads and health).
         pool_size = getattr(engine.pool, "size", lambda: 4)()
-        self.pipelines = max(1, pool_size * 3 // 4)
+        self.pipelines = pipelines or max(1, pool_size * 3 // 4)
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
