@@ -180,6 +180,7 @@ class Call:
     body: bytes
     answers: list[dict[str, Any] | None] = field(default_factory=list)  # one per sending
     attempts: int = 0
+    late_sends: int = 0  # sendings after the round was over (after its rollback, if any)
 
     @property
     def codes(self) -> list[int | None]:
@@ -392,6 +393,7 @@ class IGamingAceStudio:
         with self._lock:
             call.answers.append(delivery.answer)
             call.attempts += delivery.attempts
+            call.late_sends += 1
 
     def _deliver(self, endpoint: str, body: bytes) -> Delivery:
         return deliver(
