@@ -19,6 +19,8 @@ Decisions where the contract leaves room (the wire-level ones are in igamingace_
   (igamingace, reverse, refTransactionID) already used) answers 9 if it did roll back and 8 if
   it left a tombstone, as the first answer did not move money then either.
 - An endpoint missing from IGAMINGACE_SIGNED_FIELDS is signed with the contract's default list.
+- gameID is an integer or a string of digits (the same game); freeSpinID, isBonusBuy and
+  Deposit's refTransactionID may be absent (details in igamingace_wire.py).
 """
 
 from __future__ import annotations
