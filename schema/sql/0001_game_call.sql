@@ -42,7 +42,8 @@ DECLARE
     v_kind    text := p_kind;
 BEGIN
     -- 1. The player, its main account locked: every call of one player is serialized here.
-    SELECT p.id AS player_id, p.status, p.currency, c.exponent, m.id AS main_id
+    SELECT p.id AS player_id, p.status, p.currency, c.exponent, m.id AS main_id,
+           m.balance_minor AS main_balance
       INTO pl
       FROM players p
       JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id
@@ -54,8 +55,9 @@ BEGIN
         r.outcome := 'no_player';
         RETURN r;
     END IF;
-    -- Read after the lock, so these are the balances the previous holder committed.
-    SELECT balance_minor INTO v_main FROM accounts WHERE id = pl.main_id;
+    -- The locked row is re-read once the lock is granted, so main_balance is what the previous
+    -- holder committed. The debt row is not locked: read it now, after the lock.
+    v_main := pl.main_balance;
     SELECT id, balance_minor INTO v_debt_id, v_debt FROM accounts
      WHERE owner_type = 'player' AND owner_id = pl.player_id AND purpose = 'debt'
        AND currency = pl.currency;
