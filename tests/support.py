@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 import psycopg
+from starlette.testclient import TestClient
 
 from wallet.config import ROOT_DIR, Settings
 from wallet.db import embedded_url, make_async_engine
@@ -151,3 +152,28 @@ class Server:
             defaults.igamingace_secret.get_secret_value(),
         ]
         return sorted({v for v in values if len(v) >= 6})
+
+
+OFFLINE_DATABASE_URL = "postgresql://nobody@127.0.0.1:1/none"  # a closed port: always down
+
+
+def offline_client(
+    settings: Settings | None = None, client: tuple[str, int] | None = None
+) -> TestClient:
+    """A TestClient of the app over a database that is not there. Without `with`, the lifespan
+    (which would load the context from the database) does not run: the context built here is
+    used instead."""
+    from wallet.app import create_app
+    from wallet.context import Context
+
+    settings = settings or Settings(database_url=OFFLINE_DATABASE_URL)
+    app = create_app(settings)
+    app.state.ctx = Context(
+        settings=settings,
+        db=LedgerDB(make_async_engine(settings.database_url, settings)),
+        operator_id=1,
+        currencies={"THB": 2},
+    )
+    if client is None:
+        return TestClient(app)
+    return TestClient(app, client=client)

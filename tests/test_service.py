@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.support import offline_client
 from wallet.ledger.database import LedgerDB
 
 
@@ -27,22 +28,6 @@ def test_request_id_is_echoed(http: httpx.Client) -> None:
 
 
 def test_health_answers_503_when_the_database_is_unreachable() -> None:
-    from starlette.testclient import TestClient
-
-    from wallet.app import create_app
-    from wallet.config import Settings
-    from wallet.context import Context
-    from wallet.db import make_async_engine
-    from wallet.ledger.database import LedgerDB
-
-    settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none")
-    app = create_app(settings)
-    app.state.ctx = Context(
-        settings=settings,
-        db=LedgerDB(make_async_engine(settings.database_url, settings)),
-        operator_id=1,
-        currencies={"THB": 2},
-    )
-    response = TestClient(app).get("/health")  # no lifespan: the context above is used
+    response = offline_client().get("/health")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}

@@ -12,10 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from loadtest.studios.ambslot import callback_fields, encode, sign
-from wallet.app import create_app
-from wallet.config import Settings
-from wallet.context import Context
-from wallet.db import make_async_engine
+from tests.support import offline_client
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import LedgerAnswer, LedgerUnavailable, Outcome
 from wallet.providers import ambslot
@@ -38,16 +35,7 @@ def bodies() -> dict[str, bytes]:
 @pytest.fixture
 def offline() -> Iterator[TestClient]:
     """The app over a database that is not there (a closed port), from a loopback address."""
-    settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none")
-    app = create_app(settings)
-    app.state.ctx = Context(
-        settings=settings,
-        db=LedgerDB(make_async_engine(settings.database_url, settings)),
-        operator_id=1,
-        currencies={"THB": 2},
-    )
-    # No `with`: the lifespan (which would load the context from the database) does not run.
-    yield TestClient(app, client=("127.0.0.1", 50000))
+    yield offline_client(client=("127.0.0.1", 50000))
 
 
 @pytest.mark.parametrize("operation", [op.value for op in Operation])

@@ -13,10 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from loadtest.studios.igamingace import callback_fields, compute_sign, encode, signed
-from wallet.app import create_app
+from tests.support import offline_client
 from wallet.config import IGAMINGACE_SIGNED_FIELDS_DEFAULT, Settings
-from wallet.context import Context
-from wallet.db import make_async_engine
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import REVERSE_OPERATION, GameCall, Kind, Rule
 from wallet.ledger.outcomes import LedgerAnswer, LedgerUnavailable, Outcome
@@ -79,15 +77,7 @@ def test_values_that_are_not_text_sign_as_their_json_or_nothing() -> None:
 
 
 def offline_app(settings: Settings) -> TestClient:
-    app = create_app(settings)
-    app.state.ctx = Context(
-        settings=settings,
-        db=LedgerDB(make_async_engine(settings.database_url, settings)),
-        operator_id=1,
-        currencies={"THB": 2},
-    )
-    # No `with`: the lifespan (which would load the context from the database) does not run.
-    return TestClient(app)
+    return offline_client(settings)
 
 
 @pytest.fixture
