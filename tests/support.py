@@ -13,15 +13,17 @@ import time
 from collections.abc import Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 import psycopg
-from starlette.testclient import TestClient
 
 from wallet.config import ROOT_DIR, Settings
 from wallet.db import embedded_url, make_async_engine
 from wallet.ledger.database import LedgerDB
+
+if TYPE_CHECKING:  # importing it warns (starlette prefers httpx2); only offline_client needs it
+    from starlette.testclient import TestClient
 
 T = TypeVar("T")
 TEST_DATA_DIR = ROOT_DIR / ".data" / "test"
@@ -163,6 +165,8 @@ def offline_client(
     """A TestClient of the app over a database that is not there. Without `with`, the lifespan
     (which would load the context from the database) does not run: the context built here is
     used instead."""
+    from starlette.testclient import TestClient
+
     from wallet.app import create_app
     from wallet.context import Context
 

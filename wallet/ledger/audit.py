@@ -72,24 +72,19 @@ CHECKS: dict[str, str] = {
     # 5. The balance an answer reported is the ledger's balance right after that transaction.
     "5 answered balances match the ledger": """
         SELECT 'transaction ' || t.id || ' answered ' || t.balance_after_minor
-               || ' but the ledger had ' || (
-                   coalesce((SELECT p.balance_after_minor FROM postings p
-                              WHERE p.account_id = t.account_id AND p.transaction_id <= t.id
-                              ORDER BY p.id DESC LIMIT 1), 0)
-                 + coalesce((SELECT p.balance_after_minor FROM postings p
-                              WHERE p.account_id = d.id AND p.transaction_id <= t.id
-                              ORDER BY p.id DESC LIMIT 1), 0))
+               || ' but the ledger had ' || ledger.after
           FROM transactions t
           JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player' AND m.purpose = 'main'
           JOIN accounts d ON d.owner_type = 'player' AND d.owner_id = m.owner_id
                          AND d.purpose = 'debt' AND d.currency = m.currency
-         WHERE t.balance_after_minor IS DISTINCT FROM (
-                   coalesce((SELECT p.balance_after_minor FROM postings p
-                              WHERE p.account_id = t.account_id AND p.transaction_id <= t.id
-                              ORDER BY p.id DESC LIMIT 1), 0)
-                 + coalesce((SELECT p.balance_after_minor FROM postings p
-                              WHERE p.account_id = d.id AND p.transaction_id <= t.id
-                              ORDER BY p.id DESC LIMIT 1), 0))
+         CROSS JOIN LATERAL (
+               SELECT coalesce((SELECT p.balance_after_minor FROM postings p
+                                 WHERE p.account_id = m.id AND p.transaction_id <= t.id
+                                 ORDER BY p.id DESC LIMIT 1), 0)
+                    + coalesce((SELECT p.balance_after_minor FROM postings p
+                                 WHERE p.account_id = d.id AND p.transaction_id <= t.id
+                                 ORDER BY p.id DESC LIMIT 1), 0) AS after) ledger
+         WHERE t.balance_after_minor IS DISTINCT FROM ledger.after
         UNION ALL
         SELECT 'transaction ' || t.id || ' answered before ' || t.balance_before_minor
                || ' and after ' || t.balance_after_minor || ' but moved '
