@@ -34,7 +34,7 @@ from loadtest.benchgen import StudioConfig, write_streams
 from tests.support import Server, throwaway_database
 from wallet.config import ROOT_DIR
 from wallet.db import stop_embedded
-from wallet.ledger.game import _GAME_CALL_SQL
+from wallet.ledger.game import GAME_CALL_SQL
 
 PLAYERS = int(os.environ.get("BENCH_PLAYERS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
@@ -113,7 +113,7 @@ def bet_script() -> str:
         "false",
         "'{reverse_by_round,round_needs_bet,round_single_bet}'::text[]",
     ]
-    sql = _GAME_CALL_SQL
+    sql = GAME_CALL_SQL
     for value in values:
         sql = sql.replace("%s", value, 1)
     return f"\\set p random(1, {PLAYERS})\n\\set t random(1, 9000000000000000)\n{sql};\n"

@@ -16,10 +16,13 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import LedgerAnswer, LedgerUnavailable
+
+if TYPE_CHECKING:  # game.py imports this module to batch its calls
+    from wallet.ledger.game import GameCall
 
 BATCH_MAX = 64
 
@@ -30,10 +33,10 @@ _BATCH_SQL = (
     " %s::boolean[], %s::text[])"
 )
 
-Pending = tuple[Any, "asyncio.Future[LedgerAnswer]"]  # (GameCall, its answer to come)
+Pending = tuple["GameCall", "asyncio.Future[LedgerAnswer]"]  # a call, its answer to come
 
 
-def batch_arrays(calls: Sequence[Any]) -> tuple[list[Any], ...]:
+def batch_arrays(calls: Sequence[GameCall]) -> tuple[list[Any], ...]:
     """One array per parameter of wallet_game_call, in its order."""
     return (
         [c.caller for c in calls],
@@ -65,7 +68,7 @@ class GameBatcher:
         self._in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def submit(self, call: Any) -> LedgerAnswer:
+    async def submit(self, call: GameCall) -> LedgerAnswer:
         future: asyncio.Future[LedgerAnswer] = asyncio.get_running_loop().create_future()
         self._queue.append((call, future))
         if self._in_flight < self.pipelines:
@@ -103,7 +106,7 @@ class GameBatcher:
         for (_, future), answer in zip(batch, answers, strict=True):
             _settle(future, answer=answer)
 
-    async def _execute(self, calls: list[Any]) -> list[LedgerAnswer]:
+    async def _execute(self, calls: list[GameCall]) -> list[LedgerAnswer]:
         rows = await self.db.all(_BATCH_SQL, batch_arrays(calls))
         assert len(rows) == len(calls), "one answer per call"
         answers: list[LedgerAnswer | None] = [None] * len(calls)

@@ -60,7 +60,7 @@ class GameCall:
         assert self.kind != Kind.REVERSE or not (self.debit_minor or self.credit_minor)
 
 
-_GAME_CALL_SQL = (
+GAME_CALL_SQL = (
     "SELECT * FROM wallet_game_call(%s, %s, %s, %s, %s, %s, %s, %s, %s::smallint, %s, %s,"
     " %s, %s, %s, %s, %s, %s)"
 )
@@ -81,7 +81,7 @@ async def game_call(db: LedgerDB, call: GameCall) -> LedgerAnswer:
 async def game_call_alone(db: LedgerDB, call: GameCall) -> LedgerAnswer:
     """The same call as its own statement (the reference the batch must agree with)."""
     row = await db.one(
-        _GAME_CALL_SQL,
+        GAME_CALL_SQL,
         (
             call.caller,
             call.operation,
