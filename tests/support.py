@@ -10,8 +10,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Coroutine, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -19,7 +19,7 @@ import httpx
 import psycopg
 
 from wallet.config import ROOT_DIR, Settings
-from wallet.db import embedded_url, make_async_engine
+from wallet.db import embedded_url, make_ledger_db
 from wallet.ledger.database import LedgerDB
 
 if TYPE_CHECKING:  # importing it warns (starlette prefers httpx2); only offline_client needs it
@@ -75,7 +75,7 @@ def make_ledger(url: str, loop: LoopThread, pool_size: int = 30) -> LedgerDB:
     settings = Settings(database_url=url, db_pool_size=pool_size)
 
     async def build() -> LedgerDB:
-        return LedgerDB(make_async_engine(url, settings))
+        return await make_ledger_db(url, settings).open()
 
     return loop.run(build())
 
@@ -159,12 +159,13 @@ class Server:
 OFFLINE_DATABASE_URL = "postgresql://nobody@127.0.0.1:1/none"  # a closed port: always down
 
 
+@contextmanager
 def offline_client(
     settings: Settings | None = None, client: tuple[str, int] | None = None
-) -> TestClient:
-    """A TestClient of the app over a database that is not there. Without `with`, the lifespan
-    (which would load the context from the database) does not run: the context built here is
-    used instead."""
+) -> Iterator[TestClient]:
+    """A TestClient of the app over a database that is not there. The app's own lifespan (which
+    would load the context from the database) is replaced by one that builds the context here;
+    it runs in the client's event loop, where the pool's tasks must live."""
     from starlette.testclient import TestClient
 
     from wallet.app import create_app
@@ -172,12 +173,16 @@ def offline_client(
 
     settings = settings or Settings(database_url=OFFLINE_DATABASE_URL)
     app = create_app(settings)
-    app.state.ctx = Context(
-        settings=settings,
-        db=LedgerDB(make_async_engine(settings.database_url, settings)),
-        operator_id=1,
-        currencies={"THB": 2},
-    )
-    if client is None:
-        return TestClient(app)
-    return TestClient(app, client=client)
+
+    @asynccontextmanager
+    async def offline_lifespan(_: object) -> AsyncIterator[None]:
+        db = await make_ledger_db(settings.database_url, settings).open()
+        app.state.ctx = Context(settings=settings, db=db, operator_id=1, currencies={"THB": 2})
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    app.router.lifespan_context = offline_lifespan
+    with TestClient(app, client=client or ("testclient", 50000)) as test_client:
+        yield test_client

@@ -28,6 +28,7 @@ def test_request_id_is_echoed(http: httpx.Client) -> None:
 
 
 def test_health_answers_503_when_the_database_is_unreachable() -> None:
-    response = offline_client().get("/health")
+    with offline_client() as client:
+        response = client.get("/health")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}

@@ -13,8 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
-from wallet.db import make_async_engine, resolve_url
-from wallet.ledger.database import LedgerDB
+from wallet.db import make_ledger_db, resolve_url
 from wallet.ledger.reference import currency_exponents, operator_id
 from wallet.providers import ambslot, igamingace
 from wallet.web.observability import configure_logging, metrics_payload
@@ -41,7 +40,7 @@ def build_routes() -> list[BaseRoute]:
 
 
 async def load_context(settings: Settings) -> Context:
-    db = LedgerDB(make_async_engine(resolve_url(settings), settings), settings.db_batch_pipelines)
+    db = await make_ledger_db(resolve_url(settings), settings).open()
     # Reference data is read once per worker; it cannot be read while the database is down,
     # so startup waits for it (a worker that starts without it would answer nothing right).
     return Context(

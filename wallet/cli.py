@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from wallet.config import Settings, get_settings
-from wallet.db import database, make_async_engine
+from wallet.db import database, make_ledger_db
 from wallet.ledger.audit import audit
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
@@ -28,7 +28,7 @@ class CliError(Exception):
 
 def _with_ledger(settings: Settings, url: str, work: Callable[[LedgerDB], Awaitable[T]]) -> T:
     async def run() -> T:
-        db = LedgerDB(make_async_engine(url, settings))
+        db = await make_ledger_db(url, settings, pool_size=2).open()
         try:
             return await work(db)
         finally:

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT_DIR / ".data"
     schema_dir: Path = ROOT_DIR / "schema"
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_pool_timeout_s: float = Field(default=2.0, gt=0)
+    db_pool_timeout_s: float = Field(default=0.5, gt=0)
     db_connect_timeout_s: int = Field(default=2, ge=1)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
     db_batch_pipelines: int = Field(default=0, ge=0)  # 0: three quarters of the pool

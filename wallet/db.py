@@ -1,4 +1,5 @@
-"""Database access: the URL to use (embedded PostgreSQL when none is given) and the engines."""
+"""Database access: the URL to use (embedded PostgreSQL when none is given), the ledger's
+connection pool and the SQLAlchemy engine of the migrations."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from wallet.config import Settings
+from wallet.ledger.database import LedgerDB
 
 EMBEDDED_DIRNAME = "pg"
 
@@ -88,12 +90,17 @@ def resolve_url(settings: Settings) -> str:
     return embedded_url(settings.data_dir)
 
 
-def sqlalchemy_url(url: str) -> str:
-    """Force the psycopg 3 driver whatever scheme the URL was given with."""
+def libpq_url(url: str) -> str:
+    """The URL as libpq reads it, whichever scheme (SQLAlchemy's included) it was given with."""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+            return "postgresql://" + url[len(prefix) :]
     raise ValueError("DATABASE_URL must be a postgresql:// URL")
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Force the psycopg 3 driver whatever scheme the URL was given with."""
+    return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://") :]
 
 
 def _connect_args(settings: Settings) -> dict[str, Any]:
@@ -105,15 +112,32 @@ def _connect_args(settings: Settings) -> dict[str, Any]:
     }
 
 
-def make_async_engine(url: str, settings: Settings) -> AsyncEngine:
-    return create_async_engine(
-        sqlalchemy_url(url),
-        pool_size=settings.db_pool_size,
-        max_overflow=0,
-        pool_timeout=settings.db_pool_timeout_s,
-        pool_recycle=1800,
-        connect_args=_connect_args(settings),
+# How long the pool keeps trying to replace a lost connection before it gives the slot up; a
+# caller that then finds no connection starts a new attempt at once. Short, so that after an
+# outage the pool reconnects within about a second of the database's return instead of waiting
+# out psycopg_pool's exponential backoff.
+RECONNECT_TIMEOUT_S = 2.0
+
+
+def make_ledger_db(url: str, settings: Settings, pool_size: int | None = None) -> LedgerDB:
+    """A LedgerDB over a fixed-size pool of autocommit connections (not opened yet: `open`).
+
+    A caller waits at most DB_POOL_TIMEOUT_S for a connection; then the database counts as
+    unavailable, so an outage answers "service not available" quickly instead of hanging.
+    """
+    size = pool_size or settings.db_pool_size
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        libpq_url(url),
+        min_size=size,
+        max_size=size,
+        timeout=settings.db_pool_timeout_s,
+        reconnect_timeout=RECONNECT_TIMEOUT_S,
+        max_lifetime=1800,
+        kwargs={"autocommit": True, **_connect_args(settings)},
+        name="ledger",
+        open=False,
     )
+    return LedgerDB(pool, settings.db_batch_pipelines)
 
 
 def make_engine(url: str, settings: Settings) -> Engine:

@@ -88,7 +88,7 @@ def test_database_outage_answers_fast_and_recovers_without_restart(
         assert max(elapsed for _, elapsed in probes) < ANSWER_S_MAX, probes
         assert recovered[0] == 0, "the server did not recover by itself"
         assert retried_calls(running) > 0
-        loop.run(ledger.engine.dispose())  # this test's own pool still holds pre-outage connections
+        loop.run(ledger.pool.check())  # this test's own pool still holds pre-outage connections
         assert_history_replayed(ledger, loop, running)
         probed = loop.run(find_player(ledger, 1, prober.username))
         assert probed is not None and probed.balance_minor == OPENING_MINOR - 100  # one bet landed

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy.exc import DBAPIError
+from psycopg.errors import RaiseException
 
 from tests.support import LoopThread
 from wallet.ledger.database import LedgerDB
@@ -66,7 +66,7 @@ def test_legs_that_do_not_balance_per_currency_are_refused(
 ) -> None:
     thb = make_player(currency="THB", balance_minor=500)
     usd_equity = loop.run(system_account(ledger, "equity", "USD"))
-    with pytest.raises(DBAPIError, match="sum to zero per currency"):
+    with pytest.raises(RaiseException, match="sum to zero per currency"):
         loop.run(
             transfer(
                 ledger,

@@ -35,7 +35,8 @@ def bodies() -> dict[str, bytes]:
 @pytest.fixture
 def offline() -> Iterator[TestClient]:
     """The app over a database that is not there (a closed port), from a loopback address."""
-    yield offline_client(client=("127.0.0.1", 50000))
+    with offline_client(client=("127.0.0.1", 50000)) as client:
+        yield client
 
 
 @pytest.mark.parametrize("operation", [op.value for op in Operation])

@@ -76,13 +76,10 @@ def test_values_that_are_not_text_sign_as_their_json_or_nothing() -> None:
 # --- the app over a database that is not there -------------------------------------------------
 
 
-def offline_app(settings: Settings) -> TestClient:
-    return offline_client(settings)
-
-
 @pytest.fixture
 def offline() -> Iterator[TestClient]:
-    yield offline_app(Settings(database_url="postgresql://u@127.0.0.1:1/x"))
+    with offline_client(Settings(database_url="postgresql://u@127.0.0.1:1/x")) as client:
+        yield client
 
 
 def bodies() -> dict[str, bytes]:
@@ -325,7 +322,12 @@ def test_the_signed_fields_come_from_the_settings(
     monkeypatch.setenv("IGAMINGACE_SIGNED_FIELDS", json.dumps({"Withdraw": order}))
     settings = Settings(database_url="postgresql://u@127.0.0.1:1/x")
     assert settings.igamingace_signed_fields == {"Withdraw": order}
-    client = offline_app(settings)
+    with offline_client(settings) as client:
+        _signed_fields_come_from(client)
+    assert len(recorded) == 2
+
+
+def _signed_fields_come_from(client: TestClient) -> None:
     contract_signed = callback_fields("Withdraw", "member01", amount_minor=1230, style="short")
     response = client.post("/igamingace/Withdraw", content=encode(contract_signed))
     assert response.json() == {"code": 3, "message": "Invalid sign"}
@@ -335,7 +337,6 @@ def test_the_signed_fields_come_from_the_settings(
     # An endpoint the setting leaves out keeps the contract's list.
     deposit = callback_fields("Deposit", "member01", amount_minor=100)
     assert client.post("/igamingace/Deposit", content=encode(deposit)).json()["code"] == 0
-    assert len(recorded) == 2
 
 
 @pytest.mark.parametrize(
@@ -343,14 +344,14 @@ def test_the_signed_fields_come_from_the_settings(
 )
 def test_an_agent_without_id_or_secret_is_not_configured_4(change: dict[str, str]) -> None:
     settings = Settings(database_url="postgresql://u@127.0.0.1:1/x", **change)  # type: ignore[arg-type]
-    client = offline_app(settings)
-    for endpoint, body in bodies().items():
-        response = client.post(f"/igamingace/{endpoint}", content=body)
-        assert response.json() == {"code": 4, "message": "Invalid agent"}
+    with offline_client(settings) as client:
+        for endpoint, body in bodies().items():
+            response = client.post(f"/igamingace/{endpoint}", content=body)
+            assert response.json() == {"code": 4, "message": "Invalid agent"}
 
 
 def test_another_secret_makes_every_contract_signed_call_3() -> None:
     settings = Settings(database_url="postgresql://u@127.0.0.1:1/x", igamingace_secret="other")  # type: ignore[arg-type]
-    client = offline_app(settings)
-    for endpoint, body in bodies().items():
-        assert client.post(f"/igamingace/{endpoint}", content=body).json()["code"] == 3
+    with offline_client(settings) as client:
+        for endpoint, body in bodies().items():
+            assert client.post(f"/igamingace/{endpoint}", content=body).json()["code"] == 3

@@ -1,28 +1,43 @@
-"""The ledger's one door to PostgreSQL: each call is one statement in its own transaction."""
+"""The ledger's one door to PostgreSQL: each call is one statement in its own transaction.
+
+Connections come from a psycopg pool in autocommit mode, so a statement is one round trip and
+its own transaction. psycopg prepares a statement server-side after a few executions, which the
+hot path's few statements reach at once. The ledger's SQL lives in PostgreSQL functions, so there
+is nothing for a query builder to build here; SQLAlchemy's async layer cost ~200 µs a statement
+over this pool (290 µs against 90 µs measured on this machine), and it runs only the migrations.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import exc
-from sqlalchemy.ext.asyncio import AsyncEngine
+import psycopg
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from wallet.ledger.outcomes import LedgerUnavailable
 
-# Errors that mean "the database is not there right now", as opposed to a bug of ours.
-_UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, TimeoutError, OSError)
+# Errors that mean "the database is not there right now" (or a connection broke, a statement or
+# lock timed out), as opposed to a bug of ours. PoolTimeout is an OperationalError too.
+_UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, TimeoutError, OSError)
+
+Pool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
 
 
 class LedgerDB:
-    """Runs ledger statements. Autocommit: the statement is the transaction (one round trip)."""
+    """Runs ledger statements over a pool that `open` starts and `dispose` closes."""
 
-    def __init__(self, engine: AsyncEngine, pipelines: int = 0) -> None:
-        self.engine = engine
+    def __init__(self, pool: Pool, pipelines: int = 0) -> None:
+        self.pool = pool
         # Batches in flight at once (0: most of the pool, leaving room for reads and health).
-        pool_size = getattr(engine.pool, "size", lambda: 4)()
-        self.pipelines = pipelines or max(1, pool_size * 3 // 4)
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.pipelines = pipelines or max(1, pool.max_size * 3 // 4)
+        self._checking: asyncio.Task[None] | None = None
+
+    async def open(self) -> LedgerDB:
+        # No wait: a server may start while its database is still down and answer "unavailable".
+        await self.pool.open(wait=False)
+        return self
 
     async def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = await self.all(sql, params)
@@ -30,15 +45,20 @@ class LedgerDB:
 
     async def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            async with self._autocommit.connect() as conn:
-                result = await conn.exec_driver_sql(sql, tuple(params))
-                return [tuple(row) for row in result.fetchall()] if result.returns_rows else []
-        except _UNAVAILABLE as error:
+            async with self.pool.connection() as conn:
+                cursor = await conn.execute(sql, tuple(params))
+                return await cursor.fetchall() if cursor.description else []
+        except PoolTimeout as error:
             raise LedgerUnavailable(type(error).__name__) from error
-        except exc.DBAPIError as error:
-            if error.connection_invalidated:
-                raise LedgerUnavailable(type(error).__name__) from error
-            raise
+        except _UNAVAILABLE as error:
+            self._check_idle_connections()
+            raise LedgerUnavailable(type(error).__name__) from error
+
+    def _check_idle_connections(self) -> None:
+        """One broken connection hints that the idle ones broke too (the server restarted):
+        have the pool test and replace them, so they do not fail the next calls one by one."""
+        if self._checking is None or self._checking.done():
+            self._checking = asyncio.create_task(self.pool.check())
 
     async def ping(self) -> bool:
         try:
@@ -47,4 +67,6 @@ class LedgerDB:
             return False
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        if self._checking is not None:
+            await asyncio.gather(self._checking, return_exceptions=True)
+        await self.pool.close()
