@@ -357,6 +357,45 @@ def test_rollback_before_the_original_leaves_a_tombstone_8_then_the_original_is_
     assert len(transactions(ledger, loop, ref)) == 1
 
 
+def test_a_rollback_naming_another_player_is_8_stores_nothing_and_the_owners_works(
+    http: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    player: Player,
+    make_player: Callable[..., Player],
+) -> None:
+    """A studio's rollback that names the wrong user finds no transaction of that user: 8, and
+    nothing is stored, so the rollback naming the owner still refunds the owner."""
+    other = make_player(balance_minor=OPENING_MINOR)
+    bet = callback_fields("Withdraw", player.username, amount_minor=2_000)
+    ref = str(bet["transactionID"])
+    assert_answer(post(http, "Withdraw", bet), 0, 8_000)
+    for _ in range(2):  # and its retry: still nothing stored
+        assert_answer(rollback(http, other, ref), 8, OPENING_MINOR)
+    assert [r[:2] for r in transactions(ledger, loop, ref)] == [("Withdraw", "debit")]
+    assert_answer(rollback(http, player, ref), 0, OPENING_MINOR)
+    assert_answer(rollback(http, other, ref), 9, OPENING_MINOR)  # the key is now taken
+    assert balance_minor(ledger, loop, player.username) == OPENING_MINOR
+    assert balance_minor(ledger, loop, other.username) == OPENING_MINOR
+
+
+def test_a_rollback_of_an_unseen_id_naming_another_player_still_refuses_the_original(
+    http: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    player: Player,
+    make_player: Callable[..., Player],
+) -> None:
+    """Transaction ids are the studio's and global: once rolled back, the late original is
+    refused whichever player it names. A refusal moves no money: the safe side."""
+    other = make_player(balance_minor=OPENING_MINOR)
+    bet = callback_fields("Withdraw", player.username, amount_minor=2_000)
+    assert_answer(rollback(http, other, bet["transactionID"]), 8, OPENING_MINOR)
+    assert_answer(post(http, "Withdraw", bet), 9, OPENING_MINOR)
+    assert balance_minor(ledger, loop, player.username) == OPENING_MINOR
+    assert balance_minor(ledger, loop, other.username) == OPENING_MINOR
+
+
 @pytest.mark.parametrize("endpoint", ["Deposit", "BetWin"])
 def test_a_deposit_or_betwin_rolled_back_before_it_came_is_9(
     http: httpx.Client, ledger: LedgerDB, loop: LoopThread, player: Player, endpoint: str

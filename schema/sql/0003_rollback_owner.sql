@@ -1,0 +1,256 @@
+-- A rollback (reverse_by_ref) that names the wrong player. Before, the lookup of its target
+-- was limited to the named player's account, so the rollback of player A's transaction sent
+-- with player B's id found nothing and stored a tombstone under B, on the global key
+-- (caller, 'reverse', ref): A's own rollback then found that key and was refused, and A's
+-- money stayed taken. Now the target is looked up by its key alone; if it belongs to another
+-- player the answer is not_found and nothing is stored.
+--
+-- A rollback of an id never seen still leaves a tombstone under the named player, and the
+-- ref_tombstones check stays global: transaction ids are the studio's and global, so the late
+-- original is refused whoever it names. That refusal moves no money, which is the safe side.
+--
+-- The rest of wallet_game_call is as in 0001_game_call.sql (see its header for the rules).
+
+CREATE OR REPLACE FUNCTION wallet_game_call(
+    p_caller text, p_operation text, p_kind text, p_external_id text, p_request_hash bytea,
+    p_operator_id integer, p_username text, p_currency char(3),
+    p_amount_exponent smallint, p_debit bigint, p_credit bigint,
+    p_round_id text, p_game_id text, p_ref_id text, p_ref_operations text[],
+    p_close_round boolean, p_rules text[])
+RETURNS ledger_answer LANGUAGE plpgsql AS $$
+DECLARE
+    r         ledger_answer;
+    pl        record;
+    prior     record;
+    rnd       record;
+    v_debt_id bigint;
+    v_main    bigint;
+    v_debt    bigint;
+    v_debit   bigint := p_debit;
+    v_credit  bigint := p_credit;
+    v_scale   bigint;
+    v_target  bigint;
+    v_allow   boolean := false;
+    v_take    bigint;
+    v_repay   bigint;
+    v_house   bigint;
+    v_ids     bigint[] := '{}';
+    v_amts    bigint[] := '{}';
+    v_kind    text := p_kind;
+BEGIN
+    -- 1. The player, its main account locked: every call of one player is serialized here.
+    SELECT p.id AS player_id, p.status, p.currency, c.exponent, m.id AS main_id,
+           m.balance_minor AS main_balance
+      INTO pl
+      FROM players p
+      JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id
+                     AND m.purpose = 'main' AND m.currency = p.currency
+      JOIN currencies c ON c.code = p.currency
+     WHERE p.operator_id = p_operator_id AND p.username = p_username
+       FOR UPDATE OF m;
+    IF NOT FOUND THEN
+        r.outcome := 'no_player';
+        RETURN r;
+    END IF;
+    -- The locked row is re-read once the lock is granted, so main_balance is what the previous
+    -- holder committed. The debt row is not locked: read it now, after the lock.
+    v_main := pl.main_balance;
+    SELECT id, balance_minor INTO v_debt_id, v_debt FROM accounts
+     WHERE owner_type = 'player' AND owner_id = pl.player_id AND purpose = 'debt'
+       AND currency = pl.currency;
+    r.currency := pl.currency;
+    r.exponent := pl.exponent;
+    r.balance_before_minor := v_main + v_debt;
+    r.balance_after_minor := v_main + v_debt;
+    r.tx_at := now();
+
+    -- 2. The idempotency key: a repeat answers what the original answered.
+    r := ledger_prior_answer(p_caller, p_operation, p_external_id, p_request_hash, r);
+    IF r.outcome IS NOT NULL THEN
+        RETURN r;
+    END IF;
+
+    -- 3. What the request says must fit the player.
+    IF p_currency IS NOT NULL AND p_currency <> pl.currency THEN
+        r.outcome := 'currency_mismatch';
+        RETURN r;
+    END IF;
+    IF p_amount_exponent > pl.exponent THEN
+        v_scale := (10 ^ (p_amount_exponent - pl.exponent))::bigint;
+        IF p_debit % v_scale <> 0 OR p_credit % v_scale <> 0 THEN
+            r.outcome := 'bad_amount';
+            RETURN r;
+        END IF;
+        v_debit := p_debit / v_scale;
+        v_credit := p_credit / v_scale;
+    ELSIF p_amount_exponent < pl.exponent THEN
+        v_scale := (10 ^ (pl.exponent - p_amount_exponent))::bigint;
+        v_debit := p_debit * v_scale;
+        v_credit := p_credit * v_scale;
+    END IF;
+    IF p_kind IN ('debit', 'debit_credit') AND pl.status <> 'active' THEN
+        r.outcome := 'blocked';
+        RETURN r;
+    END IF;
+    IF 'ref_tombstones' = ANY (p_rules) AND p_kind <> 'reverse' THEN
+        PERFORM 1 FROM transactions
+         WHERE caller = p_caller AND operation = 'reverse' AND external_id = p_external_id;
+        IF FOUND THEN
+            r.outcome := 'tombstoned';
+            RETURN r;
+        END IF;
+    END IF;
+
+    -- 4. The round, for studios whose rules speak of rounds.
+    IF p_round_id IS NOT NULL AND ('round_single_bet' = ANY (p_rules)
+            OR 'round_needs_bet' = ANY (p_rules) OR 'reverse_by_round' = ANY (p_rules)) THEN
+        SELECT coalesce(bool_or(kind IN ('debit', 'debit_credit')), false) AS has_bet,
+               coalesce(bool_or(kind IN ('credit', 'debit_credit')), false) AS has_credit,
+               coalesce(bool_or(closes_round), false) AS closed,
+               min(id) FILTER (WHERE kind IN ('debit', 'debit_credit')) AS bet_id,
+               min(game_id) FILTER (WHERE kind IN ('debit', 'debit_credit')) AS bet_game,
+               min(id) FILTER (WHERE kind IN ('reverse', 'tombstone')) AS cancel_id
+          INTO rnd FROM transactions
+         WHERE account_id = pl.main_id AND caller = p_caller AND round_id = p_round_id;
+    END IF;
+
+    IF p_kind IN ('debit', 'debit_credit') AND 'round_single_bet' = ANY (p_rules) THEN
+        IF rnd.cancel_id IS NOT NULL THEN
+            r.outcome := 'round_cancelled';
+            RETURN r;
+        ELSIF rnd.has_bet THEN
+            r.outcome := 'round_exists';
+            RETURN r;
+        END IF;
+    ELSIF p_kind = 'credit' AND 'round_needs_bet' = ANY (p_rules) THEN
+        r.outcome := CASE
+            WHEN NOT rnd.has_bet THEN 'round_missing'
+            WHEN rnd.cancel_id IS NOT NULL THEN 'round_cancelled'
+            WHEN rnd.closed THEN 'round_closed'
+            WHEN p_game_id IS DISTINCT FROM rnd.bet_game THEN 'game_mismatch'
+        END;
+        IF r.outcome IS NOT NULL THEN
+            RETURN r;
+        END IF;
+    ELSIF p_kind = 'reverse' AND 'reverse_by_round' = ANY (p_rules) THEN
+        IF rnd.cancel_id IS NOT NULL THEN
+            -- The round was cancelled already (under another id): answer that cancel.
+            SELECT id, kind, balance_before_minor, balance_after_minor, created_at INTO prior
+              FROM transactions WHERE id = rnd.cancel_id;
+            r.outcome := 'replay';
+            r.tx_id := prior.id;
+            r.tx_kind := prior.kind;
+            r.balance_before_minor := prior.balance_before_minor;
+            r.balance_after_minor := prior.balance_after_minor;
+            r.tx_at := prior.created_at;
+            RETURN r;
+        ELSIF NOT rnd.has_bet THEN
+            v_kind := 'tombstone';
+        ELSIF rnd.has_credit THEN
+            r.outcome := 'round_credited';
+            RETURN r;
+        ELSIF p_game_id IS DISTINCT FROM rnd.bet_game THEN
+            r.outcome := 'game_mismatch';
+            RETURN r;
+        ELSE
+            v_target := rnd.bet_id;
+        END IF;
+    ELSIF p_kind = 'reverse' AND 'reverse_by_ref' = ANY (p_rules) THEN
+        SELECT id, account_id INTO prior FROM transactions
+         WHERE caller = p_caller AND operation = ANY (p_ref_operations)
+           AND external_id = p_ref_id
+         ORDER BY id LIMIT 1;
+        v_target := prior.id;
+        IF v_target IS NULL THEN
+            v_kind := 'tombstone';
+        ELSIF prior.account_id <> pl.main_id THEN
+            -- Another player's transaction: not found for this one, and nothing is stored, so
+            -- the key stays free for the rollback that names the right player.
+            r.outcome := 'not_found';
+            RETURN r;
+        ELSE
+            PERFORM 1 FROM transactions WHERE reverses_id = v_target;
+            IF FOUND THEN
+                r.outcome := 'already_reversed';
+                RETURN r;
+            END IF;
+        END IF;
+    END IF;
+
+    -- 5. The legs. A reverse undoes exactly the postings of its target.
+    IF v_kind = 'reverse' THEN
+        SELECT coalesce(sum(amount_minor) FILTER (WHERE account_id IN (pl.main_id, v_debt_id)), 0),
+               coalesce(array_agg(account_id) FILTER (WHERE account_id NOT IN (pl.main_id, v_debt_id)), '{}'),
+               coalesce(array_agg(-amount_minor) FILTER (WHERE account_id NOT IN (pl.main_id, v_debt_id)), '{}')
+          INTO v_take, v_ids, v_amts
+          FROM postings WHERE transaction_id = v_target;
+        v_debit := greatest(v_take, 0);
+        v_credit := greatest(-v_take, 0);
+        v_allow := true;
+    ELSIF v_kind <> 'tombstone' THEN
+        v_house := ledger_system_account('game:' || p_caller, pl.currency);
+        IF v_debit > 0 THEN
+            v_ids := v_ids || v_house;
+            v_amts := v_amts || v_debit;
+        END IF;
+        IF v_credit > 0 THEN
+            v_ids := v_ids || v_house;
+            v_amts := v_amts || -v_credit;
+        END IF;
+    END IF;
+    IF v_debit > 0 THEN
+        IF v_main < v_debit AND NOT v_allow THEN
+            r.outcome := 'insufficient';
+            RETURN r;
+        END IF;
+        v_take := least(v_debit, greatest(v_main, 0));
+        IF v_take > 0 THEN
+            v_ids := v_ids || pl.main_id;
+            v_amts := v_amts || -v_take;
+            v_main := v_main - v_take;
+        END IF;
+        IF v_debit > v_take THEN
+            v_ids := v_ids || v_debt_id;
+            v_amts := v_amts || (v_take - v_debit);
+            v_debt := v_debt + v_take - v_debit;
+        END IF;
+    END IF;
+    IF v_credit > 0 THEN
+        v_repay := least(v_credit, -v_debt);
+        IF v_repay > 0 THEN
+            v_ids := v_ids || v_debt_id;
+            v_amts := v_amts || v_repay;
+            v_debt := v_debt + v_repay;
+        END IF;
+        IF v_credit > v_repay THEN
+            v_ids := v_ids || pl.main_id;
+            v_amts := v_amts || (v_credit - v_repay);
+            v_main := v_main + v_credit - v_repay;
+        END IF;
+    END IF;
+
+    -- 6. Record and post, in this same database transaction.
+    r.balance_after_minor := v_main + v_debt;
+    INSERT INTO transactions (caller, operation, external_id, request_hash, kind, account_id,
+                              round_id, game_id, ref_external_id, reverses_id, closes_round,
+                              debit_minor, credit_minor, balance_before_minor, balance_after_minor)
+    VALUES (p_caller, p_operation, p_external_id, p_request_hash, v_kind, pl.main_id,
+            p_round_id, p_game_id, p_ref_id, v_target, p_close_round,
+            v_debit, v_credit, r.balance_before_minor, r.balance_after_minor)
+    ON CONFLICT (caller, operation, external_id) DO NOTHING
+    RETURNING id, created_at INTO r.tx_id, r.tx_at;
+    IF r.tx_id IS NULL THEN
+        -- The key is global but the lock is the player's: another player's call claimed the
+        -- same key meanwhile (ON CONFLICT waited for it to commit). Answer as its repeat.
+        r.balance_after_minor := r.balance_before_minor;
+        RETURN ledger_prior_answer(p_caller, p_operation, p_external_id, p_request_hash, r);
+    END IF;
+    PERFORM ledger_post(r.tx_id, v_ids, v_amts);
+    r.tx_kind := v_kind;
+    r.outcome := CASE
+        WHEN v_kind <> 'tombstone' THEN 'new'
+        WHEN 'reverse_by_ref' = ANY (p_rules) THEN 'not_found'
+        ELSE 'tombstone'
+    END;
+    RETURN r;
+END $$;
