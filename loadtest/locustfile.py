@@ -17,9 +17,10 @@ import httpx
 from locust import User, between, events, task
 from locust.env import Environment
 
-from loadtest.studios.ambslot import AmbSlotStudio, StudioSettings
+from loadtest.studios import ambslot, igamingace
 
 PLAYERS = int(os.environ.get("LOAD_PLAYERS", "10000"))
+Studio = ambslot.AmbSlotStudio | igamingace.IGamingAceStudio
 CODES: Counter[tuple[str, int | None]] = Counter()  # (callback, code) -> answers
 
 
@@ -65,15 +66,19 @@ def _code(response: httpx.Response) -> int | None:
     return body.get("code") if isinstance(body, dict) else None
 
 
-class AmbSlotStudioUser(User):
-    """One AMBSlot game server thread: plays rounds for random players."""
+class StudioUser(User):
+    """One game server thread of a studio: plays rounds for random players."""
 
+    abstract = True
     wait_time = between(0.0, 0.05)
 
     def on_start(self) -> None:
         transport = LocustTransport(self.environment)
         self.http = httpx.Client(base_url=self.host or "", transport=transport, timeout=10)
-        self.studio = AmbSlotStudio(self.http, StudioSettings(attempts_max=10), random.Random())
+        self.studio = self.make_studio(self.http)
+
+    def make_studio(self, http: httpx.Client) -> Studio:
+        raise NotImplementedError
 
     def on_stop(self) -> None:
         self.http.close()
@@ -81,6 +86,25 @@ class AmbSlotStudioUser(User):
     @task
     def play_round(self) -> None:
         self.studio.play(f"bench{random.randint(1, PLAYERS):07d}")
+
+
+class AmbSlotStudioUser(StudioUser):
+    """AMBSlot: spins, settles, cancels and orphan cancels; retries on 999."""
+
+    def make_studio(self, http: httpx.Client) -> ambslot.AmbSlotStudio:
+        settings = ambslot.StudioSettings(attempts_max=10)
+        return ambslot.AmbSlotStudio(http, settings, random.Random())
+
+
+class IGamingAceStudioUser(StudioUser):
+    """iGamingAce: signed Withdraw/Deposit/BetWin/Rollback rounds, some calls sent twice at once
+    or again after their round; retries on code 1. Rounds are not kept (a long run)."""
+
+    def make_studio(self, http: httpx.Client) -> igamingace.IGamingAceStudio:
+        settings = igamingace.StudioSettings(
+            attempts_max=10, copies_max=2, late_resend=0.01, record_history=False
+        )
+        return igamingace.IGamingAceStudio(http, settings, random.Random())
 
 
 @events.quitting.add_listener
