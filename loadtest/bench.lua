@@ -63,18 +63,25 @@ if tonumber(os.getenv("BENCH_RATE_PER_S") or "0") > 0 then
   end
 end
 
+local function mismatch(status, request_id, body)
+  errors = errors + 1
+  if errors <= 5 then  -- the first few, for bench.py to show
+    io.write(string.format("BENCH_MISMATCH %d %s %s\n", status, request_id, body))
+  end
+end
+
 function response(status, headers, body)
   answered = answered + 1
-  local expected = (headers["x-request-id"] or headers["X-Request-Id"] or ""):match("^([%d,]+)-")
+  local request_id = headers["x-request-id"] or headers["X-Request-Id"] or ""
+  local expected = request_id:match("^([%d,]+)-")
   local code = body:match('"code":%s*(%d+)')
   if status ~= 200 or expected == nil or code == nil then
-    errors = errors + 1
-    return
+    return mismatch(status, request_id, body)
   end
   for allowed in expected:gmatch("%d+") do
     if allowed == code then return end
   end
-  errors = errors + 1
+  mismatch(status, request_id, body)
 end
 
 function done(summary, latency, requests)

@@ -180,6 +180,8 @@ def run_wrk(
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read()
+    for mismatch in (x for x in text.splitlines() if x.startswith("BENCH_MISMATCH ")):
+        print("bench: unexpected answer", mismatch.removeprefix("BENCH_MISMATCH "), flush=True)
     line = next((x for x in text.splitlines() if x.startswith("BENCH_RESULT ")), None)
     assert line is not None and process.returncode == 0, text
     data = json.loads(line.removeprefix("BENCH_RESULT "))
