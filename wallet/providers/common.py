@@ -6,6 +6,7 @@ side; `always_answer` is the one place that guarantees it.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable
@@ -69,7 +70,11 @@ def parse_networks(spec: str) -> tuple[Network, ...]:
 
 
 def client_allowed(request: Request, networks: tuple[Network, ...]) -> bool:
-    host = request.client.host if request.client else ""
+    return _host_allowed(request.client.host if request.client else "", networks)
+
+
+@functools.lru_cache(maxsize=4096)  # a studio calls from a few addresses; parsing showed up
+def _host_allowed(host: str, networks: tuple[Network, ...]) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
