@@ -18,11 +18,20 @@ DEMO_OPERATOR_ID = 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The chaos tests' figures (README "Reliability" quotes them)."""
+    """The chaos tests' figures, and the fuzz's cases (README "Reliability" quotes them)."""
     from tests.chaos.harness import FIGURES
+    from tests.fuzz.endpoints import ANSWERS, CASES
 
     for line in FIGURES:
         terminalreporter.write_line(f"chaos figures: {line}")
+    for studio in sorted({studio for studio, _ in CASES}):
+        cases = sorted((case, n) for (name, case), n in CASES.items() if name == studio)
+        codes = sorted((code, n) for (name, code), n in ANSWERS.items() if name == studio)
+        terminalreporter.write_line(
+            f"chaos figures: fuzz {studio}: {sum(n for _, n in cases)} cases"
+            f" ({', '.join(f'{n} {case}' for case, n in cases)});"
+            f" answered {', '.join(f'{code} x{n}' for code, n in codes)}"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)

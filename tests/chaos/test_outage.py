@@ -1,6 +1,6 @@
-"""PostgreSQL stopped for seconds under load: the studios get "service not available" at once,
-/health says 503, and when the database returns the server recovers by itself; the retried
-calls settle exactly once."""
+"""PostgreSQL stopped for seconds under load (AMBSlot and iGamingAce playing at once): both
+studios get "service not available" at once (999 and 1), /health says 503, and when the
+database returns the server recovers by itself; the retried calls settle exactly once."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from loadtest.studios.ambslot import callback_fields, post
+from loadtest.studios import ambslot, igamingace
 from tests.chaos.harness import (
     FIGURES,
     OPENING_MINOR,
+    PATIENT_ACE,
+    assert_every_studio_retried,
     assert_history_replayed,
-    calls_made,
-    retried_calls,
+    calls_figure,
     storm,
 )
 from tests.support import LoopThread, Server, make_ledger, throwaway_database
@@ -33,6 +35,12 @@ from wallet.migrations import migrate
 
 OUTAGE_S = float(os.environ.get("CHAOS_OUTAGE_S", "3"))
 ANSWER_S_MAX = 1.0
+# Four studio threads, as many as when only AMBSlot played here: two players, each played by
+# both studios, iGamingAce sending one copy of each call. More calls at once than the server's
+# batch pipelines (3/4 of DB_POOL_SIZE) queue behind a batch that is itself waiting out the
+# pool timeout, and then answer in about twice DB_POOL_TIMEOUT_S, too close to ANSWER_S_MAX.
+STUDIO_PLAYERS = 2
+ACE = replace(PATIENT_ACE, copies_max=1)
 
 
 @pytest.fixture
@@ -47,10 +55,24 @@ def own_cluster() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+PROBE_MINOR = 100  # each probe is a bet of 1.00 with a new id, sent once
+
+
 def _probe(client: httpx.Client, username: str) -> tuple[int, float]:
-    fields = callback_fields("bet", username, secrets.token_hex(8), amount_minor=100)
+    """An AMBSlot bet: its code and how long the answer took."""
+    fields = ambslot.callback_fields(
+        "bet", username, secrets.token_hex(8), amount_minor=PROBE_MINOR
+    )
     started = time.monotonic()
-    code = post(client, "bet", fields).json()["status"]["code"]
+    code = ambslot.post(client, "bet", fields).json()["status"]["code"]
+    return code, time.monotonic() - started
+
+
+def _probe_ace(client: httpx.Client, username: str) -> tuple[int, float]:
+    """An iGamingAce Withdraw: its code and how long the answer took."""
+    fields = igamingace.callback_fields("Withdraw", username, amount_minor=PROBE_MINOR)
+    started = time.monotonic()
+    code = igamingace.post(client, "Withdraw", fields).json()["code"]
     return code, time.monotonic() - started
 
 
@@ -62,41 +84,47 @@ def test_database_outage_answers_fast_and_recovers_without_restart(
         ledger: LedgerDB = make_ledger(url, loop, pool_size=4)
         players: list[Player] = [
             loop.run(create_player(ledger, 1, f"o{secrets.token_hex(5)}", "THB", OPENING_MINOR))
-            for _ in range(5)
+            for _ in range(1 + STUDIO_PLAYERS)
         ]
         prober, players = players[0], players[1:]  # probes stay out of the studios' history
         server = Server(url).start()
         client = httpx.Client(base_url=server.base_url, timeout=5)
         try:
-            with storm(server.base_url, players) as running:
+            with storm(server.base_url, players, ace=ACE) as running:
                 time.sleep(1.0)
                 stop_embedded(own_cluster)
                 down_until = time.monotonic() + OUTAGE_S
-                probes = []
+                probes, ace_probes = [], []
                 while time.monotonic() < down_until:
                     probes.append(_probe(client, prober.username))
+                    ace_probes.append(_probe_ace(client, prober.username))
                     health = client.get("/health")
                     assert health.status_code == 503
                     time.sleep(0.2)
                 embedded_url(own_cluster)  # the database comes back; the server is not touched
                 time.sleep(2.0)
             recovered = _probe(client, prober.username)
+            ace_recovered = _probe_ace(client, prober.username)
         finally:
             client.close()
             server.stop()
         assert probes and all(code == 999 for code, _ in probes), probes
-        assert max(elapsed for _, elapsed in probes) < ANSWER_S_MAX, probes
-        assert recovered[0] == 0, "the server did not recover by itself"
-        assert retried_calls(running) > 0
+        assert ace_probes and all(code == 1 for code, _ in ace_probes), ace_probes
+        assert max(elapsed for _, elapsed in probes + ace_probes) < ANSWER_S_MAX, probes
+        assert recovered[0] == 0, "the server did not recover by itself (AMBSlot)"
+        assert ace_recovered[0] == 0, "the server did not recover by itself (iGamingAce)"
+        assert_every_studio_retried(running)
         loop.run(ledger.pool.check())  # this test's own pool still holds pre-outage connections
         assert_history_replayed(ledger, loop, running)
         probed = loop.run(find_player(ledger, 1, prober.username))
-        assert probed is not None and probed.balance_minor == OPENING_MINOR - 100  # one bet landed
+        # One probe of each studio landed: the two after the outage.
+        assert probed is not None and probed.balance_minor == OPENING_MINOR - 2 * PROBE_MINOR
         report = loop.run(audit(ledger))
         assert report.ok, report.violations[:20]
+        slowest_ms = max(e for _, e in probes + ace_probes) * 1000
         FIGURES.append(
-            f"outage: PostgreSQL down {OUTAGE_S:g}s under load, {len(probes)} probes answered 999"
-            f" in at most {max(e for _, e in probes) * 1000:.0f} ms, {calls_made(running)} calls"
-            f" ({retried_calls(running)} retried), recovered without restart"
+            f"outage: PostgreSQL down {OUTAGE_S:g}s under load, {len(probes)} AMBSlot probes"
+            f" answered 999 and {len(ace_probes)} iGamingAce probes 1, in at most"
+            f" {slowest_ms:.0f} ms, {calls_figure(running)}, recovered without restart"
         )
         loop.run(ledger.dispose())
