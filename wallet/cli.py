@@ -20,6 +20,7 @@ from wallet.ledger.reference import currency_exponents, operator_id
 from wallet.migrations import migrate
 
 T = TypeVar("T")
+AUDIT_TIMEOUT_MS = 3_600_000
 
 
 class CliError(Exception):
@@ -71,7 +72,10 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     with database(settings) as url:
         migrate(url)
-        report = _with_ledger(settings, url, audit)
+        # The audit reads the whole ledger (minutes at tens of millions of postings): the
+        # request path's statement timeout would cut it short.
+        unhurried = settings.model_copy(update={"db_statement_timeout_ms": AUDIT_TIMEOUT_MS})
+        report = _with_ledger(unhurried, url, audit)
     for violation in report.violations:
         print(violation)
     print(report.summary())

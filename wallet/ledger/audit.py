@@ -69,22 +69,34 @@ CHECKS: dict[str, str] = {
                                          ELSE 'account ' || a.id END AS owner) g
          WHERE r.reverses_id IS NOT NULL
          GROUP BY r.id, r.reverses_id, g.owner HAVING sum(p.amount_minor) <> 0""",
-    # 5. The balance an answer reported is the ledger's balance right after that transaction.
+    # 5. The balance an answer reported is the ledger's balance right after that transaction:
+    # the player's main and debt postings summed in transaction order, up to and including it.
+    # One sort over the postings (not a look-up per transaction), so it scales with the ledger.
     "5 answered balances match the ledger": """
-        SELECT 'transaction ' || t.id || ' answered ' || t.balance_after_minor
-               || ' but the ledger had ' || ledger.after
-          FROM transactions t
-          JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player' AND m.purpose = 'main'
-          JOIN accounts d ON d.owner_type = 'player' AND d.owner_id = m.owner_id
-                         AND d.purpose = 'debt' AND d.currency = m.currency
-         CROSS JOIN LATERAL (
-               SELECT coalesce((SELECT p.balance_after_minor FROM postings p
-                                 WHERE p.account_id = m.id AND p.transaction_id <= t.id
-                                 ORDER BY p.id DESC LIMIT 1), 0)
-                    + coalesce((SELECT p.balance_after_minor FROM postings p
-                                 WHERE p.account_id = d.id AND p.transaction_id <= t.id
-                                 ORDER BY p.id DESC LIMIT 1), 0) AS after) ledger
-         WHERE t.balance_after_minor IS DISTINCT FROM ledger.after
+        WITH player_accounts AS (
+            SELECT m.id AS main_id, x.id AS account_id
+              FROM accounts m
+              JOIN accounts x ON x.owner_type = 'player' AND x.owner_id = m.owner_id
+                             AND x.currency = m.currency AND x.purpose IN ('main', 'debt')
+             WHERE m.owner_type = 'player' AND m.purpose = 'main'),
+        events AS (
+            SELECT pa.main_id, p.transaction_id AS tx, 0 AS answer_row, p.amount_minor AS amount,
+                   NULL::bigint AS answered
+              FROM postings p JOIN player_accounts pa ON pa.account_id = p.account_id
+            UNION ALL
+            SELECT t.account_id, t.id, 1, 0, t.balance_after_minor
+              FROM transactions t
+              JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player'
+                             AND m.purpose = 'main'),
+        ledger AS (
+            SELECT tx, answer_row, answered,
+                   sum(amount) OVER (PARTITION BY main_id ORDER BY tx, answer_row
+                                     ROWS UNBOUNDED PRECEDING) AS after
+              FROM events)
+        SELECT 'transaction ' || tx || ' answered ' || coalesce(answered::text, 'null')
+               || ' but the ledger had ' || after
+          FROM ledger
+         WHERE answer_row = 1 AND answered IS DISTINCT FROM after
         UNION ALL
         SELECT 'transaction ' || t.id || ' answered before ' || t.balance_before_minor
                || ' and after ' || t.balance_after_minor || ' but moved '

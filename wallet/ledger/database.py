@@ -22,6 +22,8 @@ from wallet.ledger.outcomes import LedgerUnavailable
 # lock timed out), as opposed to a bug of ours. PoolTimeout is an OperationalError too.
 _UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, TimeoutError, OSError)
 
+FAILING_WAIT_S = 0.05
+
 Pool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
 
 
@@ -33,6 +35,12 @@ class LedgerDB:
         # Batches in flight at once (0: most of the pool, leaving room for reads and health).
         self.pipelines = pipelines or max(1, pool.max_size * 3 // 4)
         self._checking: asyncio.Task[None] | None = None
+        # Set when the database was found missing, cleared by the next statement that runs:
+        # meanwhile a caller waits FAILING_WAIT_S for a connection, not the whole pool timeout,
+        # so calls queued behind a failure answer "unavailable" at once rather than one pool
+        # timeout after another. Still asking the pool (not refusing outright) lets it notice
+        # the database's return and reconnect.
+        self._failing = False
 
     async def open(self) -> LedgerDB:
         # No wait: a server may start while its database is still down and answer "unavailable".
@@ -44,15 +52,24 @@ class LedgerDB:
         return rows[0] if rows else None
 
     async def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        wait = FAILING_WAIT_S if self._failing else None
         try:
-            async with self.pool.connection() as conn:
-                cursor = await conn.execute(sql, tuple(params))
-                return await cursor.fetchall() if cursor.description else []
+            async with self.pool.connection(wait) as conn:
+                try:
+                    cursor = await conn.execute(sql, tuple(params))
+                    rows = await cursor.fetchall() if cursor.description else []
+                except _UNAVAILABLE:
+                    if conn.broken:  # not a statement or lock timeout: the server went away
+                        self._failing = True
+                        self._check_idle_connections()
+                    raise
         except PoolTimeout as error:
+            self._failing = True
             raise LedgerUnavailable(type(error).__name__) from error
         except _UNAVAILABLE as error:
-            self._check_idle_connections()
             raise LedgerUnavailable(type(error).__name__) from error
+        self._failing = False
+        return rows
 
     def _check_idle_connections(self) -> None:
         """One broken connection hints that the idle ones broke too (the server restarted):
