@@ -154,13 +154,18 @@ def ceiling(url: str, work: Path) -> float:
 
 
 def run_wrk(
-    base_url: str, streams: Path, connections: int, rate_per_s: int, seconds: int = SECONDS
+    base_url: str,
+    streams: Path,
+    connections: int,
+    rate_per_s: int,
+    seconds: int = SECONDS,
+    threads: int = 2,
 ) -> WrkResult:
     """rate_per_s 0: as fast as the server answers; else paced to that rate."""
     args = [
         "wrk",
         "-t",
-        "2",
+        str(threads),
         "-c",
         str(connections),
         "-d",
@@ -173,7 +178,7 @@ def run_wrk(
         str(streams),
         str(rate_per_s),
     ]
-    env = {**os.environ, "BENCH_RATE_PER_S": str(rate_per_s), "BENCH_THREADS": "2"}
+    env = {**os.environ, "BENCH_RATE_PER_S": str(rate_per_s), "BENCH_THREADS": str(threads)}
     with tempfile.TemporaryFile("w+") as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
         _, status, usage = os.wait4(process.pid, 0)
@@ -284,9 +289,9 @@ def soak(server: Server, streams: Path, seconds: int) -> tuple[list[float], list
     return warm, samples[-1]
 
 
-def streams_for(work: Path, name: str, per_thread: int) -> Path:
+def streams_for(work: Path, name: str, per_thread: int, threads: int = 2) -> Path:
     usernames = [username(n) for n in range(1, PLAYERS + 1)]
-    write_streams(work / name, 2, usernames, per_thread, StudioConfig())
+    write_streams(work / name, threads, usernames, per_thread, StudioConfig())
     return work / name
 
 
