@@ -143,6 +143,20 @@ class Server:
     def log_text(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
+    def settled_log(self, timeout: float = 5) -> str:
+        """The log once every request answered so far is in it. A line is written just after
+        its answer is sent, so reading at once can miss the last one: a marked /health request
+        goes last, and its line is awaited."""
+        marker = f"logmark-{secrets.token_hex(6)}"
+        httpx.get(f"{self.base_url}/health", headers={"x-request-id": marker}, timeout=5)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log_text()
+            if marker in text:
+                return text
+            time.sleep(0.02)
+        raise AssertionError("the server's log did not catch up with its answers")
+
     def secrets(self) -> list[str]:
         """The secret values this server was configured with (demo defaults included)."""
         from wallet.config import Settings

@@ -554,7 +554,7 @@ def test_each_callback_logs_caller_operation_transaction_and_code(
     fields = callback_fields("bet", player.username, rid(), amount_minor=100)
     assert code_of(post(http, "bet", fields)) == 0
     needle = f'"external_id": "{fields["transactionId"]}"'
-    lines = [line for line in server.log_text().splitlines() if needle in line]
+    lines = [line for line in server.settled_log().splitlines() if needle in line]
     assert len(lines) == 1, lines
     assert '"caller": "ambslot"' in lines[0]
     assert '"operation": "bet"' in lines[0]

@@ -125,7 +125,7 @@ def test_the_log_carries_neither_the_key_nor_a_signature(
     signature = sign(body, KEY)
     assert code_and_data(post(signed, "bet", body, headers={"x-amb-signature": signature}))[0] == 0
     assert code_and_data(post(signed, "bet", body, headers={"x-amb-signature": "abc"}))[0] == 998
-    log = signed_server.log_text()
+    log = signed_server.settled_log()
     assert '"caller": "ambslot"' in log
     assert KEY not in log
     assert signature not in log and signature[:20] not in log
