@@ -28,8 +28,11 @@ class CliError(Exception):
 
 
 def _with_ledger(settings: Settings, url: str, work: Callable[[LedgerDB], Awaitable[T]]) -> T:
+    # A command runs its statements one after another: two connections are plenty.
+    settings = settings.model_copy(update={"db_pool_size": 2})
+
     async def run() -> T:
-        db = await make_ledger_db(url, settings, pool_size=2).open()
+        db = await make_ledger_db(url, settings).open()
         try:
             return await work(db)
         finally:

@@ -119,17 +119,16 @@ def _connect_args(settings: Settings) -> dict[str, Any]:
 RECONNECT_TIMEOUT_S = 2.0
 
 
-def make_ledger_db(url: str, settings: Settings, pool_size: int | None = None) -> LedgerDB:
+def make_ledger_db(url: str, settings: Settings) -> LedgerDB:
     """A LedgerDB over a fixed-size pool of autocommit connections (not opened yet: `open`).
 
     A caller waits at most DB_POOL_TIMEOUT_S for a connection; then the database counts as
     unavailable, so an outage answers "service not available" quickly instead of hanging.
     """
-    size = pool_size or settings.db_pool_size
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         libpq_url(url),
-        min_size=size,
-        max_size=size,
+        min_size=settings.db_pool_size,
+        max_size=settings.db_pool_size,
         timeout=settings.db_pool_timeout_s,
         reconnect_timeout=RECONNECT_TIMEOUT_S,
         max_lifetime=1800,
