@@ -19,6 +19,11 @@ from wallet.ledger.database import LedgerDB
 EMBEDDED_DIRNAME = "pg"
 
 # Tuning for the embedded server: a money server keeps fsync and synchronous_commit on.
+# wal_init_zero off: a new 16 MB WAL segment is created sparse instead of zero-filled. The zero
+# fill runs under the WAL write lock, so every commit waited for it: in `make bench` each new
+# segment (one every ~8 s at 1,000 callbacks/s on a fresh database) was a burst of 20-70 ms
+# answers. Durability is unchanged (each commit is still fdatasync'ed); what it gives up is
+# finding a full disk at segment creation rather than at a later WAL write.
 EMBEDDED_CONF = """
 max_connections = 200
 shared_buffers = 256MB
@@ -26,6 +31,7 @@ work_mem = 8MB
 wal_buffers = 16MB
 checkpoint_timeout = 15min
 max_wal_size = 2GB
+wal_init_zero = off
 """
 
 
