@@ -34,7 +34,7 @@ from loadtest.benchgen import StudioConfig, write_streams
 from tests.support import Server, throwaway_database
 from wallet.config import ROOT_DIR
 from wallet.db import stop_embedded
-from wallet.ledger.game import GAME_CALL_SQL
+from wallet.ledger.batching import GAME_CALL_SQL
 
 PLAYERS = int(os.environ.get("BENCH_PLAYERS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))

@@ -16,7 +16,8 @@ import pytest
 
 from tests.support import LoopThread, make_ledger, throwaway_database
 from wallet.ledger.audit import CHECKS, audit
-from wallet.ledger.game import GameCall, Kind, Rule, game_call_alone
+from wallet.ledger.batching import call_alone
+from wallet.ledger.game import GameCall, Kind, Rule
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import Outcome
 from wallet.ledger.players import create_player
@@ -55,7 +56,7 @@ def history_url(loop: LoopThread) -> Iterator[str]:
                 _call(name, Kind.REVERSE, f"c{name}", ref_id=f"c{name}"),
                 _call(name, Kind.REVERSE, f"never{name}", ref_id=f"never{name}"),
             ]
-            answers = [loop.run(game_call_alone(ledger, call)) for call in calls]
+            answers = [loop.run(call_alone(ledger, call)) for call in calls]
             assert [a.outcome for a in answers] == [Outcome.NEW] * 4 + [Outcome.NOT_FOUND]
         assert loop.run(audit(ledger)).ok
         loop.run(ledger.dispose())

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.support import LoopThread
-from wallet.ledger.batching import GameBatcher
+from wallet.ledger.batching import GameBatcher, call_alone
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.game import GameCall, Kind, Rule, game_call_alone
+from wallet.ledger.game import GameCall, Kind, Rule
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.ledger.players import Player, find_player
@@ -121,7 +121,7 @@ def test_a_batch_agrees_with_the_same_calls_made_alone(
         [_call(batched, k, "b" + i, d, c) for (k, d, c), i in zip(plan, ids, strict=True)],
     )
     one_by_one = [
-        loop.run(game_call_alone(ledger, _call(alone, k, "a" + i, d, c)))
+        loop.run(call_alone(ledger, _call(alone, k, "a" + i, d, c)))
         for (k, d, c), i in zip(plan, ids, strict=True)
     ]
     assert [(a.outcome, a.balance_before_minor, a.balance_after_minor) for a in together] == [

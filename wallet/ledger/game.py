@@ -60,10 +60,6 @@ class GameCall:
         assert self.kind != Kind.REVERSE or not (self.debit_minor or self.credit_minor)
 
 
-GAME_CALL_SQL = (
-    "SELECT * FROM wallet_game_call(%s, %s, %s, %s, %s, %s, %s, %s, %s::smallint, %s, %s,"
-    " %s, %s, %s, %s, %s, %s)"
-)
 _BALANCE_SQL = "SELECT * FROM wallet_player_balance(%s, %s)"
 
 
@@ -76,34 +72,6 @@ async def game_call(db: LedgerDB, call: GameCall) -> LedgerAnswer:
     if batcher is None:
         batcher = _batchers[db] = GameBatcher(db, pipelines=db.pipelines)
     return await batcher.submit(call)
-
-
-async def game_call_alone(db: LedgerDB, call: GameCall) -> LedgerAnswer:
-    """The same call as its own statement (the reference the batch must agree with)."""
-    row = await db.one(
-        GAME_CALL_SQL,
-        (
-            call.caller,
-            call.operation,
-            call.kind.value,
-            call.external_id,
-            call.request_hash,
-            call.operator_id,
-            call.username,
-            call.currency,
-            call.amount_exponent,
-            call.debit_minor,
-            call.credit_minor,
-            call.round_id,
-            call.game_id,
-            call.ref_id,
-            list(call.ref_operations),
-            call.close_round,
-            sorted(r.value for r in call.rules),
-        ),
-    )
-    assert row is not None, "wallet_game_call always returns a row"
-    return LedgerAnswer.from_row(row)
 
 
 async def player_balance(db: LedgerDB, operator_id: int, username: str) -> LedgerAnswer | None:
