@@ -32,14 +32,14 @@ import psycopg
 
 from loadtest.benchgen import StudioConfig, write_streams
 from tests.support import Server, throwaway_database
-from wallet.config import ROOT_DIR
+from wallet.config import ROOT_DIR, Settings
 from wallet.db import stop_embedded
 from wallet.ledger.batching import GAME_CALL_SQL
 
 PLAYERS = int(os.environ.get("BENCH_PLAYERS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 WORKERS = 2
-POOL_SIZE = 10  # per worker: the server holds WORKERS * POOL_SIZE connections
+POOL_SIZE = Settings().db_pool_size  # per worker: the server holds WORKERS * POOL_SIZE
 FIXED_RATE_PER_S = 1000
 SCALE = os.environ.get("BENCH_SCALE") == "1"
 SCALE_PLAYERS = 1_000_000
