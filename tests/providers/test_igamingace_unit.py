@@ -71,6 +71,7 @@ def test_values_that_are_not_text_sign_as_their_json_or_nothing() -> None:
     values = sign.signed_values(fields, ["gameID", "freeSpinID", "missing", "isBonusBuy"], {})
     assert values == ["1566", "", "", "true"]
     assert sign.signed_values({}, ["amount"], {"amount": "1e5"}) == ["1e5"]  # refused after
+    assert sign.signed_values({}, ["amount"], {"amount": "-0.00"}) == ["-0.00"]  # refused after
 
 
 # --- the app over a database that is not there -------------------------------------------------

@@ -23,12 +23,14 @@ def parse_minor(text: str, exponent: int) -> int:
     match = _DECIMAL_TEXT.fullmatch(text)
     if match is None:
         raise AmountError(f"not a plain decimal: {text[:40]!r}")
+    if text.startswith("-"):
+        # "-0" and "-0.00" too: zero with a sign is not an amount a studio means, and accepting
+        # it as "0" would sign and hash it as a different text than the one sent.
+        raise AmountError("negative amount")
     fraction = match.group(2) or "."
     if len(fraction) - 1 > exponent:
         raise AmountError(f"more than {exponent} decimals")
     minor = int(Decimal(text).scaleb(exponent))
-    if minor < 0:
-        raise AmountError("negative amount")
     if minor > AMOUNT_MINOR_MAX:
         raise AmountError("amount too large")
     return minor
