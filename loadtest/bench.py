@@ -206,6 +206,8 @@ def ensure_wrk() -> None:
     if shutil.which("wrk"):
         return
     print("bench: installing wrk from Debian's packages", flush=True)
+    # A fresh machine has no package lists yet: without the update, wrk is "not found".
+    subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(
         ["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
     )
