@@ -14,6 +14,7 @@ broke finds its idempotency key and answers as a replay, so running it again nev
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ BATCH_MAX = 64
 
 GAME_CALL_SQL = (
     "SELECT * FROM wallet_game_call(%s, %s, %s, %s, %s, %s, %s, %s, %s::smallint, %s, %s,"
-    " %s, %s, %s, %s, %s, %s)"
+    " %s, %s, %s, %s::text[], %s, %s::text[])"
 )
 _BATCH_SQL = (
     "SELECT ord, (answer).* FROM wallet_game_calls(%s::text[], %s::text[], %s::text[],"
@@ -57,10 +58,19 @@ def call_params(call: GameCall) -> tuple[Any, ...]:
         call.round_id,
         call.game_id,
         call.ref_id,
-        list(call.ref_operations),
+        text_array(call.ref_operations),
         call.close_round,
-        sorted(r.value for r in call.rules),
+        text_array(call.rules),
     )
+
+
+@functools.lru_cache(maxsize=64)  # a handful of constant sets, one per studio and operation
+def text_array(items: tuple[str, ...] | frozenset[str]) -> str:
+    """A text[] literal, elements sorted when unordered: cheaper to send than a list, which the
+    driver inspects element by element on every call."""
+    ordered = sorted(items) if isinstance(items, frozenset) else items
+    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in ordered)
+    return "{" + ",".join(quoted) + "}"
 
 
 def batch_arrays(calls: Sequence[GameCall]) -> tuple[list[Any], ...]:

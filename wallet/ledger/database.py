@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from wallet.ledger.outcomes import LedgerUnavailable
@@ -57,7 +58,10 @@ class LedgerDB:
             async with self.pool.connection(wait) as conn:
                 try:
                     cursor = await conn.execute(sql, tuple(params))
-                    rows = await cursor.fetchall() if cursor.description else []
+                    # The result's status, not cursor.description, which builds column objects.
+                    result = cursor.pgresult
+                    has_rows = result is not None and result.status == pq.ExecStatus.TUPLES_OK
+                    rows = await cursor.fetchall() if has_rows else []
                 except _UNAVAILABLE:
                     if conn.broken:  # not a statement or lock timeout: the server went away
                         self._failing = True
