@@ -21,7 +21,25 @@ USERS = os.environ.get("LOAD_USERS", "50")
 SECONDS = os.environ.get("LOAD_SECONDS", "30")
 
 
+def run_locust(args: list[str], env: dict[str, str]) -> None:
+    """Ctrl-C (the end of a UI=1 run) reaches locust too, in the same process group: wait for it
+    to finish its summary, so the audit and the database's stop still follow."""
+    process = subprocess.Popen(args, env=env)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.wait()
+
+
 def main() -> int:
+    try:
+        return load_and_audit()
+    finally:
+        if not os.environ.get("DATABASE_URL"):
+            stop_embedded(LOAD_DATA_DIR)
+
+
+def load_and_audit() -> int:
     with throwaway_database(LOAD_DATA_DIR) as url:
         migrate(url)
         seed_players(url, PLAYERS)
@@ -46,12 +64,10 @@ def main() -> int:
             ]
         try:
             env = {**os.environ, "LOAD_PLAYERS": str(PLAYERS), "PYTHONPATH": str(ROOT_DIR)}
-            subprocess.run(locust, env=env, check=False)
+            run_locust(locust, env)
         finally:
             server.stop()
         holds = audit(url)
-    if not os.environ.get("DATABASE_URL"):
-        stop_embedded(LOAD_DATA_DIR)
     return 0 if holds else 1
 
 
