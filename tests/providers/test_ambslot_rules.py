@@ -113,12 +113,18 @@ def test_balance_of_an_unknown_player_is_908(http: httpx.Client) -> None:
     assert_refused(answer_of(response), 908, "Invalid username or token", None)
 
 
-@pytest.mark.parametrize("agent", [{"agentId": "someoneelse"}, {"agent": "ambdemo"}, {}])
-def test_balance_with_an_agent_id_not_ours_is_998(
+def test_balance_with_an_agent_id_not_ours_is_998(http: httpx.Client, player: Player) -> None:
+    response = post(http, "balance", {"username": player.username, "agentId": "someoneelse"})
+    assert_refused(answer_of(response), 998, "Invalid agent id", None)
+
+
+@pytest.mark.parametrize("agent", [{"agent": "ambdemo"}, {}, {"agentId": ""}])
+def test_balance_without_an_agent_id_is_997(
     http: httpx.Client, player: Player, agent: dict[str, str]
 ) -> None:
+    """A missing (or empty) required field is 997 before the agent is judged (ambslot.md)."""
     response = post(http, "balance", {"username": player.username, **agent})
-    assert_refused(answer_of(response), 998, "Invalid agent id", None)
+    assert_refused(answer_of(response), 997, "Invalid request data", None)
 
 
 def test_balance_of_a_blocked_player_still_shows_it(
@@ -249,7 +255,9 @@ def test_bet_of_a_blocked_player_is_607_and_moves_nothing(
 
 
 @pytest.mark.parametrize("operation", ["bet", "payout", "settle", "cancel"])
-@pytest.mark.parametrize("agent", ["agentId", "", None])
+@pytest.mark.parametrize(
+    ("agent", "code"), [("agentId", 998), ("someoneelse", 998), ("", 997), (None, 997)]
+)
 def test_a_call_with_an_agent_not_ours_is_998_and_moves_nothing(
     http: httpx.Client,
     ledger: LedgerDB,
@@ -257,13 +265,16 @@ def test_a_call_with_an_agent_not_ours_is_998_and_moves_nothing(
     player: Player,
     operation: str,
     agent: str | None,
+    code: int,
 ) -> None:
+    """Another agent is 998; a missing or empty one is a missing field, 997 (ambslot.md)."""
     fields = callback_fields(operation, player.username, rid(), amount_minor=100, bet_minor=100)
     if agent is None:
         del fields["agent"]
     else:
         fields["agent"] = agent
-    assert_refused(answer_of(post(http, operation, fields)), 998, "Invalid agent id", None)
+    message = "Invalid agent id" if code == 998 else "Invalid request data"
+    assert_refused(answer_of(post(http, operation, fields)), code, message, None)
     assert balance_minor(ledger, loop, player.username) == OPENING_MINOR
 
 

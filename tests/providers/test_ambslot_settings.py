@@ -196,3 +196,58 @@ def test_a_call_from_an_address_outside_the_allowlist_is_999_and_moves_nothing(
     ext = fields.get("transactionId", "none")
     rows = loop.run(ledger.one("SELECT count(*) FROM transactions WHERE external_id = %s", (ext,)))
     assert rows == (0,)
+
+
+# --- the check order (ambslot.md: IP -> fields -> agent -> signature -> game -> player) -------
+
+
+@pytest.mark.parametrize("operation", ["balance", "bet", "payout", "settle", "cancel"])
+def test_each_check_answers_only_when_every_earlier_one_passed(
+    signed: httpx.Client,
+    far_away: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    player: Player,
+    operation: str,
+) -> None:
+    """A call with every fault at once, then one fault mended at a time: the code is always the
+    first failing check's, in the contract's order."""
+    agent_field = "agentId" if operation == "balance" else "agent"
+    fields: dict[str, Any] = {"username": "nobody-" + secrets.token_hex(4), agent_field: AGENT}
+    if operation != "balance":
+        fields = callback_fields(
+            operation,
+            str(fields["username"]),
+            secrets.token_hex(8),
+            agent_id=AGENT,
+            game_id="ZZ",
+            amount_minor=100,
+            bet_minor=100,
+        )
+    missing = {name: value for name, value in fields.items() if name != agent_field}
+    wrong_agent = {**fields, agent_field: "not-ours"}
+    steps: list[tuple[int, httpx.Client, Mapping[str, Any], str]] = [
+        (999, far_away, missing, ""),  # the address first, whatever the body
+        (997, signed, missing, ""),  # a missing field, even `agent`, before the agent
+        (998, signed, wrong_agent, ""),  # the agent before the signature
+        (998, signed, fields, ""),  # the right agent, no signature
+    ]
+    if operation != "balance":  # the game list before the player
+        steps.append((995, signed, fields, KEY))
+        fields = {**fields, "gameId": "GH"}
+    steps.append((908, signed, fields, KEY))  # a player we do not know, last before the ledger
+    for expected, client, body, key in steps:
+        assert code_and_data(post(client, operation, body, key=key))[0] == expected, body
+    # The player known: the ledger judges (payout: no bet on the round; cancel: a tombstone).
+    code, moved_minor = {"bet": (0, -100), "payout": (997, 0), "settle": (0, 0)}.get(
+        operation, (0, 0)
+    )
+    fields = {**fields, "username": player.username}
+    assert code_and_data(post(signed, operation, fields, key=KEY))[0] == code
+    assert balance_minor(ledger, loop, player.username) == OPENING_MINOR + moved_minor
+
+
+def test_a_balance_of_a_username_alone_is_997(http: httpx.Client) -> None:
+    """The contract's example: no agentId is a missing field (997), not a wrong agent (998)."""
+    assert code_and_data(post(http, "balance", {"username": "x"})) == (997, None)
+    assert code_and_data(post(http, "bet", {"username": "x"})) == (997, None)

@@ -1,7 +1,8 @@
 """AMBSlot seamless wallet: balance, bet, payout, settle and cancel (shared/protocols/ambslot.md).
 
-Every callback: parse -> check (IP allowlist, agent, signature, game list, fields, amounts) ->
-one ledger call -> render. Refusals before the ledger call carry `data: null`; after it, the
+Every callback, in the contract's check order: IP allowlist (999) -> parse and every field
+(997) -> agent (998) -> signature (998) -> game list (995) -> one ledger call, which finds the
+player (908) and applies the money rules -> render. Refusals before the ledger call carry `data: null`; after it, the
 answer is rendered from the ledger's answer alone, so replays come back byte for byte.
 """
 
@@ -140,20 +141,20 @@ async def _checked(request: Request, ctx: Context, operation: Operation) -> wire
     transaction_id = fields.get("transactionId")
     if isinstance(transaction_id, str):
         note(request, external_id=transaction_id[: wire.TEXT_MAX])
-    agent_field = "agentId" if operation is Operation.BALANCE else "agent"
-    if fields.get(agent_field) != settings.ambslot_agent_id:
+    try:  # every field, `agent` included, before the agent is judged: a missing one is 997
+        body = _BODIES[operation].model_validate(fields)
+    except ValidationError as error:
+        raise Refused(997) from error
+    agent = body.agentId if operation is Operation.BALANCE else body.agent
+    if agent != settings.ambslot_agent_id:
         raise Refused(998)
     key = settings.ambslot_key.get_secret_value()
     if key and not signature_ok(raw_body, key, request.headers.get(SIGNATURE_HEADER)):
         raise Refused(998)
     games = _game_ids(settings.ambslot_game_ids)
-    game_id = fields.get("gameId")
-    if games and isinstance(game_id, str) and game_id not in games:
+    if games and body.gameId is not None and body.gameId not in games:
         raise Refused(995)
-    try:
-        return _BODIES[operation].model_validate(fields)
-    except ValidationError as error:
-        raise Refused(997) from error
+    return body
 
 
 def signature_ok(raw_body: bytes, key: str, given: str | None) -> bool:
