@@ -2,8 +2,9 @@
 
 Every callback, in the contract's check order: IP allowlist (999) -> parse and every field
 (997) -> agent (998) -> signature (998) -> game list (995) -> one ledger call, which finds the
-player (908) and applies the money rules -> render. Refusals before the ledger call carry `data: null`; after it, the
-answer is rendered from the ledger's answer alone, so replays come back byte for byte.
+player (908) and applies the money rules -> render. Refusals before the ledger call carry
+`data: null`; after it, the answer is rendered from the ledger's answer alone, so replays come
+back byte for byte.
 """
 
 from __future__ import annotations
