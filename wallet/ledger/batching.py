@@ -17,13 +17,11 @@ import asyncio
 import functools
 from collections import deque
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from wallet.ledger.calls import GameCall
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import LedgerAnswer, LedgerUnavailable
-
-if TYPE_CHECKING:  # game.py imports this module to batch its calls
-    from wallet.ledger.game import GameCall
 
 BATCH_MAX = 64
 
@@ -38,7 +36,7 @@ _BATCH_SQL = (
     " %s::boolean[], %s::text[])"
 )
 
-Pending = tuple["GameCall", "asyncio.Future[LedgerAnswer]"]  # a call, its answer to come
+Pending = tuple[GameCall, "asyncio.Future[LedgerAnswer]"]  # a call, its answer to come
 
 
 def call_params(call: GameCall) -> tuple[Any, ...]:
