@@ -114,7 +114,7 @@ def test_two_players_withdrawing_with_one_transaction_id_at_once_move_money_once
     http: httpx.Client, ledger: LedgerDB, loop: LoopThread, make_player: Callable[..., Player]
 ) -> None:
     """The key (caller, operation, transactionID) is global while the lock is the player's: the
-    first is served, the other is a changed body under a used id (2)."""
+    first is served, the other is a repeat that names another user (11, the original's answer)."""
     for _ in range(10):
         players = [make_player(balance_minor=10_000) for _ in range(2)]
         ext = secrets.token_hex(8)
@@ -125,7 +125,36 @@ def test_two_players_withdrawing_with_one_transaction_id_at_once_move_money_once
             )
             for p in players
         ]
-        codes = sorted(a["code"] for a in at_once(http, calls))
-        assert codes == [0, 2], codes
+        answers = sorted(at_once(http, calls), key=lambda a: a["code"])
+        assert [a["code"] for a in answers] == [0, 11], answers
+        assert answers[0]["platformTransactionID"] == answers[1]["platformTransactionID"]
+        assert minor(answers[0]["balance"]) == minor(answers[1]["balance"]) == 9_900
         balances = sorted(balance_minor(ledger, loop, p.username) for p in players)
         assert balances == [9_900, 10_000]
+
+
+def test_thirty_repeats_that_differ_at_once_debit_once_and_all_answer_the_original(
+    http: httpx.Client, ledger: LedgerDB, loop: LoopThread, make_player: Callable[..., Player]
+) -> None:
+    """30 copies of one Withdraw at once, each with another roundID, amount or gameID: one is
+    served (0), 29 answer 11 with its id and the balance right after it, and money moves once."""
+    player = make_player(balance_minor=100_000)
+    ext = secrets.token_hex(8)
+    calls: list[tuple[str, Mapping[str, object] | bytes]] = []
+    for index in range(30):
+        change: dict[str, Any] = [
+            {"round_id": f"round-{index}"},
+            {"game_id": 1000 + index},
+            {"amount_minor": 1_000 + index},
+        ][index % 3]
+        change.setdefault("amount_minor", 1_000)
+        fields = callback_fields("Withdraw", player.username, transactionID=ext, **change)
+        calls.append(("Withdraw", encode(fields)))
+    answers = at_once(http, calls)
+    assert Counter(a["code"] for a in answers) == {0: 1, 11: 29}, answers
+    assert len({a["platformTransactionID"] for a in answers}) == 1
+    (served,) = [index for index, a in enumerate(answers) if a["code"] == 0]
+    taken = 1_000 + (served if served % 3 == 2 else 0)
+    assert {minor(a["balance"]) for a in answers} == {100_000 - taken}
+    assert balance_minor(ledger, loop, player.username) == 100_000 - taken
+    assert len(transactions(ledger, loop, ext)) == 1

@@ -6,6 +6,7 @@ Every test checks the code, the balance in the answer, and the ledger afterwards
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +23,7 @@ from tests.providers.test_igamingace_support import (
     send,
     transactions,
 )
-from tests.support import LoopThread
+from tests.support import LoopThread, Server
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.players import Player, set_status
 
@@ -175,17 +176,79 @@ def test_a_duplicate_withdraw_is_11_with_the_original_id_and_balance(
     assert len(transactions(ledger, loop, str(fields["transactionID"]))) == 1
 
 
-def test_a_transaction_id_reused_with_another_body_is_2_and_moves_nothing(
-    http: httpx.Client, ledger: LedgerDB, loop: LoopThread, player: Player
+# Each way a repeat may differ from its original: the field(s) the log names, and the change.
+CHANGES: dict[str, tuple[list[str], dict[str, Any]]] = {
+    "amount": (["debit"], {"amount": "20.00"}),
+    "roundID": (["roundID"], {"roundID": "another-round"}),
+    "gameID": (["gameID"], {"gameID": 1999}),
+    "all three": (["roundID", "gameID", "debit"], {"amount": 1, "roundID": "r", "gameID": 7}),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_repeat_that_differs_is_still_11_with_the_original_and_moves_nothing(
+    http: httpx.Client,
+    server: Server,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    player: Player,
+    change: str,
 ) -> None:
-    """Not 11: the studio would read that 20.00 was taken when 10.00 was."""
+    """Any duplicate transactionID is 11 with the original's id and the balance right after it
+    (igamingace.md, "Our rules"): a 2 would let the studio believe the debited bet failed."""
+    differs, fields_changed = CHANGES[change]
     fields = callback_fields("Withdraw", player.username, amount_minor=1_000)
-    assert_answer(post(http, "Withdraw", fields), 0, 9_000)
-    changed = signed("Withdraw", {**fields, "amount": "20.00"}, SECRET)
-    assert_answer(post(http, "Withdraw", changed), 2, 9_000)
-    other_round = signed("Withdraw", {**fields, "roundID": "r2"}, SECRET)
-    assert_answer(post(http, "Withdraw", other_round), 2, 9_000)
+    first = assert_answer(post(http, "Withdraw", fields), 0, 9_000)
+    assert_answer(send(http, "Withdraw", player, amount_minor=500), 0, 8_500)
+    repeat = signed("Withdraw", {**fields, **fields_changed}, SECRET)
+    again = assert_answer(post(http, "Withdraw", repeat), 11, 9_000)
+    assert again["platformTransactionID"] == first["platformTransactionID"]
+    assert balance_minor(ledger, loop, player.username) == 8_500
+    assert len(transactions(ledger, loop, str(fields["transactionID"]))) == 1
+    lines = [json.loads(line) for line in server.settled_log().splitlines() if line[:1] == "{"]
+    repeats = [
+        line
+        for line in lines
+        if line.get("external_id") == fields["transactionID"] and line.get("code") == 11
+    ]
+    assert [line["repeat_differs"] for line in repeats] == [differs]
+
+
+@pytest.mark.parametrize("endpoint", ["Deposit", "BetWin"])
+def test_repeats_of_a_deposit_or_betwin_that_differ_are_11(
+    http: httpx.Client, ledger: LedgerDB, loop: LoopThread, player: Player, endpoint: str
+) -> None:
+    fields = callback_fields(endpoint, player.username, **AMOUNTS[endpoint])
+    after = OPENING_MINOR + (500 if endpoint == "Deposit" else 800)
+    first = assert_answer(post(http, endpoint, fields), 0, after)
+    changes: list[dict[str, Any]] = [{"roundID": "another"}, {"gameID": 2}]
+    changes.append({"amount": "1.00"} if endpoint == "Deposit" else {"winAmount": "0.00"})
+    if endpoint == "Deposit":
+        changes.append({"refTransactionID": "some-bet"})
+    for change in changes:
+        again = assert_answer(
+            post(http, endpoint, signed(endpoint, {**fields, **change}, SECRET)), 11, after
+        )
+        assert again["platformTransactionID"] == first["platformTransactionID"]
+    assert balance_minor(ledger, loop, player.username) == after
+
+
+def test_a_repeat_naming_another_or_an_unknown_user_is_11_and_moves_nothing(
+    http: httpx.Client,
+    ledger: LedgerDB,
+    loop: LoopThread,
+    player: Player,
+    make_player: Callable[..., Player],
+) -> None:
+    other = make_player(balance_minor=OPENING_MINOR)
+    fields = callback_fields("Withdraw", player.username, amount_minor=1_000)
+    first = assert_answer(post(http, "Withdraw", fields), 0, 9_000)
+    for user in (other.username, ghost()):
+        repeat = signed("Withdraw", {**fields, "userID": user}, SECRET)
+        again = assert_answer(post(http, "Withdraw", repeat), 11, 9_000)
+        assert again["platformTransactionID"] == first["platformTransactionID"]
     assert balance_minor(ledger, loop, player.username) == 9_000
+    assert balance_minor(ledger, loop, other.username) == OPENING_MINOR
 
 
 def test_idempotency_is_per_operation(

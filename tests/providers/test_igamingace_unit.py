@@ -241,8 +241,7 @@ def test_the_request_hash_is_the_amount_not_its_spelling(
 
 MONEY_CODES = {
     Outcome.NEW: 0,
-    Outcome.REPLAY: 11,
-    Outcome.CONFLICT: 2,
+    Outcome.REPLAY: 11,  # a conflict too, answered from the original (not by this mapping)
     Outcome.INSUFFICIENT: 6,
     Outcome.NO_PLAYER: 5,
     Outcome.BLOCKED: 5,

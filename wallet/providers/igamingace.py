@@ -5,9 +5,12 @@ Checks in the contract's order: parse (2) -> agent (4) -> sign (3) -> amounts (2
 call, which finds the player (5) and applies the money rules; `code_for` maps its outcome.
 
 Decisions where the contract leaves room (the wire-level ones are in igamingace_wire.py):
-- A repeated transactionID with a different body (amount, user, round, game or bet link) is a
-  conflict and answers 2, not 11: a changed body is not a repeat, and 11 would tell the studio
-  that an amount was applied that was not.
+- Every repeat of a transactionID per money endpoint answers 11 with the original's
+  platformTransactionID and the balance right after the original, whatever else it carries
+  (another amount, user, round, game or bet link; a user we do not know): the original is what
+  happened, and anything but 11 would let the studio believe a debited bet failed. Nothing
+  moves. The ledger reports a changed body as a conflict (the request hash differs); we then
+  read the original and log which fields differed (`repeat_differs`), for support.
 - A blocked player: GetBalance still answers 0 with the balance; Withdraw and BetWin answer 5
   "User is blocked" with the balance; Deposit and RollbackTransaction are served (a win is
   never lost, and the studio's rollback is authoritative).
@@ -34,6 +37,7 @@ from wallet.context import Context, context_of
 from wallet.ledger.game import REVERSE_OPERATION, GameCall, Kind, Rule, game_call, player_balance
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.money import AmountError, parse_minor
+from wallet.ledger.originals import Original, original_of
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.providers import igamingace_sign as sign
 from wallet.providers import igamingace_wire as wire
@@ -56,7 +60,6 @@ _KINDS = {
 _MONEY_CODES: dict[Outcome, int] = {
     Outcome.NEW: 0,
     Outcome.REPLAY: 11,  # even after a rollback of the original: the original did happen
-    Outcome.CONFLICT: 2,
     Outcome.INSUFFICIENT: 6,
     Outcome.NO_PLAYER: 5,
     Outcome.BLOCKED: 5,
@@ -72,6 +75,9 @@ _ROLLBACK_CODES: dict[Outcome, int] = {
     Outcome.NO_PLAYER: 5,
 }
 _REPEATED_ROLLBACK_CODES = {"reverse": 9, "tombstone": 8}  # by the stored kind of the first
+# What a money callback's repeat may come back as: a changed body (conflict), or a user we do
+# not know (the key is looked up under the named player's lock, so an unknown one stops first).
+_MAYBE_REPEATS = (Outcome.CONFLICT, Outcome.NO_PLAYER)
 
 
 def code_for(endpoint: Endpoint, answer: LedgerAnswer | None) -> int:
@@ -118,7 +124,7 @@ async def _serve(request: Request, endpoint: Endpoint) -> Response:
         callback = await _parsed(request, ctx.settings, endpoint)
         _check_agent(ctx.settings, callback)
         _check_sign(ctx.settings, callback)
-        reply = await _ask_ledger(ctx, callback, _amounts(callback))
+        reply = await _ask_ledger(request, ctx, callback, _amounts(callback))
     except Refused as refusal:
         reply = Reply(refusal.code)
     external_id = callback.external_id if callback else None
@@ -163,11 +169,21 @@ def _amounts(callback: Callback) -> dict[str, int]:
         raise Refused(2) from error
 
 
-async def _ask_ledger(ctx: Context, callback: Callback, amounts: dict[str, int]) -> Reply:
+async def _ask_ledger(
+    request: Request, ctx: Context, callback: Callback, amounts: dict[str, int]
+) -> Reply:
     if callback.endpoint is Endpoint.GET_BALANCE:
         found = await player_balance(ctx.db, ctx.operator_id, callback.user_id)
         return reply_for(callback.endpoint, found)
     answer = await game_call(ctx.db, ledger_call(ctx.operator_id, callback, amounts))
+    if callback.endpoint is not Endpoint.ROLLBACK and answer.outcome in _MAYBE_REPEATS:
+        assert callback.transaction_id is not None
+        original = await original_of(
+            ctx.db, CALLER, callback.endpoint.value, callback.transaction_id
+        )
+        if original is not None:
+            note(request, repeat_differs=differences(callback, amounts, original))
+            return reply_for(callback.endpoint, original.answer)
     reply = reply_for(callback.endpoint, answer)
     if answer.outcome is Outcome.REPLAY and reply.code in (8, 9):
         # A replay carries the balance of the first rollback; 8 and 9 move nothing now, so
@@ -219,6 +235,23 @@ def ledger_call(operator_id: int, callback: Callback, amounts: dict[str, int]) -
     )
 
 
+def differences(callback: Callback, amounts: dict[str, int], original: Original) -> list[str]:
+    """The names of the fields in which a repeat differs from its original, for the log."""
+    assert original.answer.exponent is not None
+    debit, credit = _legs(callback.endpoint, amounts)
+    scale_original = 10**sign.AMOUNT_EXPONENT
+    scale_repeat = 10**original.answer.exponent  # compare hundredths with the player's minor
+    differs = {
+        "userID": callback.user_id != original.username,
+        "roundID": callback.round_id != original.round_id,
+        "gameID": callback.game_id != original.game_id,
+        "refTransactionID": callback.ref_id != original.ref_id,
+        "debit": debit * scale_repeat != original.debit_minor * scale_original,
+        "credit": credit * scale_repeat != original.credit_minor * scale_original,
+    }
+    return [name for name, differ in differs.items() if differ]
+
+
 def _legs(endpoint: Endpoint, amounts: dict[str, int]) -> tuple[int, int]:
     """(debit, credit) in hundredths: BetWin both legs in one transaction."""
     if endpoint is Endpoint.BET_WIN:
@@ -229,8 +262,9 @@ def _legs(endpoint: Endpoint, amounts: dict[str, int]) -> tuple[int, int]:
 
 
 def _request_hash(callback: Callback, amounts: dict[str, int]) -> bytes:
-    """What the call asks of the ledger: any change of it under one transactionID is another
-    request (2); 12.3 and "12.30" are the same amount, and freeSpinID/isBonusBuy move nothing."""
+    """What the call asks of the ledger: a change of it under one transactionID is a repeat
+    that differs (11, logged); 12.3 and "12.30" are the same amount, and freeSpinID/isBonusBuy
+    move nothing."""
     return request_hash(
         {
             "userID": callback.user_id,
