@@ -2,8 +2,11 @@
 
 1. a fresh embedded PostgreSQL (or DATABASE_URL's server, in a throwaway database), migrated,
    with BENCH_PLAYERS players (100,000) holding 1,000,000.00 THB each;
-2. the ceiling: pgbench driving the very statement the AMBSlot bet callback runs, with as many
-   connections as the server's pools hold;
+2. two ceilings, on the same cluster in the same run: `ceiling_per_s`, pgbench driving the very
+   statement the AMBSlot bet callback runs over as many connections as the server's pools hold
+   (ratio_self); and `minimal_per_s`, pgbench driving the least a bet must do, a PL/pgSQL
+   function written here (MINIMAL_SCHEMA), 16 clients over 64 players (ratio_min: the
+   independent limit, which a heavier statement of ours cannot raise);
 3. `wallet serve` with WEB_CONCURRENCY=2, driven by wrk (C, from Debian) replaying valid signed
    AMBSlot and iGamingAce calls with unique ids and 1% replays (loadtest/benchgen.py);
 4. a second wrk pass paced at about 1,000 callbacks/s, for the p99 there;
@@ -12,7 +15,8 @@ BENCH_SCALE=1 (`make bench-scale`) then grows the database to 1,000,000 players 
 postings and runs the load pass again; BENCH_SOAK_S=600 (`make bench-soak`) adds a paced run of
 that length, sampling each worker's memory.
 
-The last line is `bench: callbacks_per_s=N ceiling_per_s=N ratio=R p50_ms=N p99_ms=N errors=N`.
+The last line is `bench: callbacks_per_s=N ceiling_per_s=N minimal_per_s=N ratio_self=R
+ratio_min=R p50_ms=N p99_ms=N errors=N`.
 """
 
 from __future__ import annotations
@@ -119,9 +123,73 @@ def bet_script() -> str:
     return f"\\set p random(1, {PLAYERS})\n\\set t random(1, 9000000000000000)\n{sql};\n"
 
 
+# The independent ceiling: the least a seamless bet must do in PostgreSQL, written here and not
+# taken from schema/, so that a heavier wallet_game_call lowers ratio_min instead of raising it.
+# Lock the player's row, dedupe on a unique (caller, external_id), update the balance, insert one
+# transaction row and two postings (the player's and the house's), one commit per call.
+MINIMAL_PLAYERS = 64
+MINIMAL_CLIENTS = 16
+MINIMAL_SCHEMA = f"""
+DROP SCHEMA IF EXISTS bench_min CASCADE;
+CREATE SCHEMA bench_min;
+CREATE TABLE bench_min.accounts (id integer PRIMARY KEY, balance_minor bigint NOT NULL);
+CREATE TABLE bench_min.transactions (
+    id bigserial PRIMARY KEY, caller text NOT NULL, external_id text NOT NULL,
+    account_id integer NOT NULL, amount_minor bigint NOT NULL, balance_after_minor bigint NOT NULL,
+    UNIQUE (caller, external_id));
+CREATE TABLE bench_min.postings (
+    id bigserial PRIMARY KEY, transaction_id bigint NOT NULL, account_id integer NOT NULL,
+    amount_minor bigint NOT NULL);
+INSERT INTO bench_min.accounts SELECT g, 1000000000000 FROM generate_series(0, {MINIMAL_PLAYERS}) g;
+CREATE FUNCTION bench_min.bet(p_player integer, p_caller text, p_external_id text, p_amount bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    v_balance bigint;
+    v_tx      bigint;
+BEGIN
+    SELECT balance_minor INTO v_balance FROM bench_min.accounts WHERE id = p_player FOR UPDATE;
+    PERFORM 1 FROM bench_min.transactions WHERE caller = p_caller AND external_id = p_external_id;
+    IF FOUND THEN
+        RETURN v_balance;
+    END IF;
+    UPDATE bench_min.accounts SET balance_minor = balance_minor - p_amount WHERE id = p_player
+    RETURNING balance_minor INTO v_balance;
+    INSERT INTO bench_min.transactions (caller, external_id, account_id, amount_minor,
+                                        balance_after_minor)
+    VALUES (p_caller, p_external_id, p_player, p_amount, v_balance) RETURNING id INTO v_tx;
+    INSERT INTO bench_min.postings (transaction_id, account_id, amount_minor)
+    VALUES (v_tx, p_player, -p_amount), (v_tx, 0, p_amount);
+    RETURN v_balance;
+END $$;
+"""
+MINIMAL_SCRIPT = (
+    f"\\set p random(1, {MINIMAL_PLAYERS})\n\\set t random(1, 9000000000000000)\n"
+    "SELECT bench_min.bet(:p, 'ambslot', 'min' || :t, 100);\n"
+)
+
+
+def minimal_ceiling(url: str, work: Path) -> float:
+    """pgbench on the minimal bet, in its own schema of the same database, dropped after."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(MINIMAL_SCHEMA)
+    script = work / "minimal.sql"
+    script.write_text(MINIMAL_SCRIPT)
+    try:
+        return pgbench(url, script, clients=MINIMAL_CLIENTS)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA bench_min CASCADE")
+
+
 def ceiling(url: str, work: Path) -> float:
+    """pgbench on our own bet statement, over the server's connections (ratio_self)."""
     script = work / "bet.sql"
     script.write_text(bet_script())
+    return pgbench(url, script, clients=WORKERS * POOL_SIZE)
+
+
+def pgbench(url: str, script: Path, clients: int) -> float:
+    """Transactions per second of pgbench running `script` for SECONDS."""
     conninfo = psycopg.conninfo.conninfo_to_dict(url)
     args = [
         str(pgbench_bin()),
@@ -129,7 +197,7 @@ def ceiling(url: str, work: Path) -> float:
         "-M",
         "prepared",
         "-c",
-        str(WORKERS * POOL_SIZE),
+        str(clients),
         "-j",
         "2",
         "-T",
@@ -324,6 +392,12 @@ def main() -> int:
         print(
             f"bench: ceiling (pgbench, {WORKERS * POOL_SIZE} connections) {top:.0f}/s", flush=True
         )
+        minimal = minimal_ceiling(url, work)
+        print(
+            f"bench: minimal ceiling (pgbench, {MINIMAL_CLIENTS} clients over"
+            f" {MINIMAL_PLAYERS} players, one commit per bet) {minimal:.0f}/s",
+            flush=True,
+        )
         server = Server(url, {"DB_POOL_SIZE": str(POOL_SIZE)}, workers=WORKERS).start()
         try:
             load = run_wrk(server.base_url, load_streams, connections=64, rate_per_s=0)
@@ -375,8 +449,9 @@ def main() -> int:
         print(line, flush=True)
     print(
         f"bench: callbacks_per_s={load.per_s:.0f} ceiling_per_s={top:.0f}"
-        f" ratio={load.per_s / top:.2f} p50_ms={load.p50_ms:.2f} p99_ms={load.p99_ms:.2f}"
-        f" errors={errors}",
+        f" minimal_per_s={minimal:.0f} ratio_self={load.per_s / top:.2f}"
+        f" ratio_min={load.per_s / minimal:.2f} p50_ms={load.p50_ms:.2f}"
+        f" p99_ms={load.p99_ms:.2f} errors={errors}",
         flush=True,
     )
     return 0 if holds and errors == 0 else 1
