@@ -1,4 +1,5 @@
-"""The double-entry ledger, players, the seamless hot path and general transfers.
+"""The double-entry ledger, players, the seamless hot path and general transfers: their tables and
+types. Their functions and triggers are object files (schema/functions/, schema/triggers/).
 
 Revision ID: 0001
 Revises:
@@ -14,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_sql("0001_ledger.sql", "0001_players.sql", "0001_game_call.sql", "0001_transfer.sql")
+    run_sql("0001_ledger.sql")
 
 
 def downgrade() -> None:

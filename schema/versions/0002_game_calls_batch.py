@@ -1,11 +1,12 @@
 """Batched seamless callbacks: many calls, one statement, one commit, one outcome each.
 
+Nothing left here: the revision added a function, wallet_game_calls, which is now an object file
+(schema/functions/wallet_game_calls.sql, applied by wallet.migrations.migrate).
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-28
 """
-
-from wallet.migrations import run_sql
 
 revision = "0002"
 down_revision = "0001"
@@ -14,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_sql("0002_game_calls_batch.sql")
+    pass
 
 
 def downgrade() -> None:

@@ -1,11 +1,12 @@
 """A rollback that names the wrong player stores nothing and answers not_found.
 
+Nothing left here: the revision replaced wallet_game_call, which is now an object file
+(schema/functions/wallet_game_call.sql, applied by wallet.migrations.migrate).
+
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-28
 """
-
-from wallet.migrations import run_sql
 
 revision = "0003"
 down_revision = "0002"
@@ -14,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_sql("0003_rollback_owner.sql")
+    pass
 
 
 def downgrade() -> None:

@@ -13,8 +13,19 @@
 -- A reverse is authoritative: what it takes beyond the main balance goes to the player's debt
 -- account (<= 0), which later credits repay first. Refusals (insufficient, ...) are not stored:
 -- they move nothing, and a retry is judged afresh.
+--
+-- A rollback (reverse_by_ref) that names the wrong player (revision 0003). Before, the lookup of
+-- its target was limited to the named player's account, so the rollback of player A's
+-- transaction sent with player B's id found nothing and stored a tombstone under B, on the
+-- global key (caller, 'reverse', ref): A's own rollback then found that key and was refused, and
+-- A's money stayed taken. Now the target is looked up by its key alone; if it belongs to another
+-- player the answer is not_found and nothing is stored.
+--
+-- A rollback of an id never seen still leaves a tombstone under the named player, and the
+-- ref_tombstones check stays global: transaction ids are the studio's and global, so the late
+-- original is refused whoever it names. That refusal moves no money, which is the safe side.
 
-CREATE FUNCTION wallet_game_call(
+CREATE OR REPLACE FUNCTION wallet_game_call(
     p_caller text, p_operation text, p_kind text, p_external_id text, p_request_hash bytea,
     p_operator_id integer, p_username text, p_currency char(3),
     p_amount_exponent smallint, p_debit bigint, p_credit bigint,
@@ -159,12 +170,18 @@ BEGIN
             v_target := rnd.bet_id;
         END IF;
     ELSIF p_kind = 'reverse' AND 'reverse_by_ref' = ANY (p_rules) THEN
-        SELECT id INTO v_target FROM transactions
+        SELECT id, account_id INTO prior FROM transactions
          WHERE caller = p_caller AND operation = ANY (p_ref_operations)
-           AND external_id = p_ref_id AND account_id = pl.main_id
+           AND external_id = p_ref_id
          ORDER BY id LIMIT 1;
+        v_target := prior.id;
         IF v_target IS NULL THEN
             v_kind := 'tombstone';
+        ELSIF prior.account_id <> pl.main_id THEN
+            -- Another player's transaction: not found for this one, and nothing is stored, so
+            -- the key stays free for the rollback that names the right player.
+            r.outcome := 'not_found';
+            RETURN r;
         ELSE
             PERFORM 1 FROM transactions WHERE reverses_id = v_target;
             IF FOUND THEN
@@ -251,16 +268,3 @@ BEGIN
     END;
     RETURN r;
 END $$;
-
--- The balance a studio sees: main plus debt (a debt shows as a negative balance).
-CREATE FUNCTION wallet_player_balance(p_operator_id integer, p_username text)
-RETURNS ledger_answer LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN p.status = 'active' THEN 'ok' ELSE 'blocked' END, NULL::bigint, NULL::text,
-           sum(a.balance_minor), sum(a.balance_minor), p.currency, c.exponent, now()
-      FROM players p
-      JOIN accounts a ON a.owner_type = 'player' AND a.owner_id = p.id
-                     AND a.purpose IN ('main', 'debt') AND a.currency = p.currency
-      JOIN currencies c ON c.code = p.currency
-     WHERE p.operator_id = p_operator_id AND p.username = p_username
-     GROUP BY p.id, p.status, p.currency, c.exponent
-$$;

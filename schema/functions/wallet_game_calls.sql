@@ -6,7 +6,7 @@
 -- (arrival order within a username), so two batches lock players in the same order and cannot
 -- deadlock each other. p_ref_operations and p_rules are comma-joined (arrays of arrays must be
 -- rectangular in PostgreSQL).
-CREATE FUNCTION wallet_game_calls(
+CREATE OR REPLACE FUNCTION wallet_game_calls(
     p_caller text[], p_operation text[], p_kind text[], p_external_id text[],
     p_request_hash bytea[], p_operator_id integer[], p_username text[], p_currency text[],
     p_amount_exponent smallint[], p_debit bigint[], p_credit bigint[], p_round_id text[],

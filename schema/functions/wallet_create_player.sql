@@ -1,5 +1,5 @@
 -- A player with its main and debt accounts, in one statement.
-CREATE FUNCTION wallet_create_player(p_operator_id integer, p_username text, p_currency char(3))
+CREATE OR REPLACE FUNCTION wallet_create_player(p_operator_id integer, p_username text, p_currency char(3))
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     v_player bigint;

@@ -6,7 +6,7 @@
 -- p_resolves the reserve this one confirms or releases (at most one resolution: unique).
 -- A second reversal or resolution answers already_reversed / already_resolved (checked under
 -- the locks of the accounts involved; the unique indexes stay as the backstop).
-CREATE FUNCTION ledger_transfer(
+CREATE OR REPLACE FUNCTION ledger_transfer(
     p_caller text, p_operation text, p_external_id text, p_request_hash bytea, p_kind text,
     p_accounts bigint[], p_amounts bigint[], p_key_account bigint, p_reverses bigint DEFAULT NULL,
     p_resolves bigint DEFAULT NULL)
