@@ -1,5 +1,5 @@
 """Concurrent game calls of one process, sent together: one statement, one commit, each call
-with its own outcome (schema/sql/0002_game_calls_batch.sql).
+with its own outcome (schema/functions/wallet_game_calls.sql).
 
 No call waits for company: a call starts a batch of its own while fewer than `pipelines`
 batches are in flight, and only calls that arrive while all pipelines are busy ride together

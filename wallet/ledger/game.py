@@ -1,9 +1,9 @@
 """Seamless-wallet calls: a studio's bet, win, bet-and-win or reverse as one ledger statement.
 
 The rules that differ between studios are flags (calls.py, and
-schema/sql/0001_game_call.sql); the adapters in wallet/providers choose them, this module only
-carries them to the database. It re-exports the names of calls.py, which the providers import
-from here.
+schema/functions/wallet_game_call.sql); the adapters in wallet/providers choose them, this
+module only carries them to the database. It re-exports the names of calls.py, which the
+providers import from here.
 """
 
 from __future__ import annotations
