@@ -6,18 +6,22 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
 from wallet.db import make_ledger_db, resolve_url
 from wallet.ledger.reference import currency_exponents, operator_id
 from wallet.providers import ambslot, igamingace
+from wallet.web.direct import DirectRoutes, direct_routes
 from wallet.web.observability import configure_logging, metrics_payload
 from wallet.web.requestlog import RequestLogMiddleware
+
+# The studios' callbacks: served by the direct lane (wallet/web/direct.py), the hot path.
+STUDIO_MOUNTS = ("/ambslot", "/igamingace")
 
 
 async def health(request: Request) -> Response:
@@ -63,8 +67,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await app.state.ctx.db.dispose()
 
-    return Starlette(
-        routes=build_routes(),
-        middleware=[Middleware(RequestLogMiddleware)],
-        lifespan=lifespan,
-    )
+    return WalletApp(routes=build_routes(), lifespan=lifespan)
+
+
+class WalletApp(Starlette):
+    """Starlette, with the request log outermost and the studio callbacks' direct lane inside
+    it: every request gets its log line and metrics, and a studio callback skips the rest."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        lane = direct_routes(self.routes, STUDIO_MOUNTS)
+        return RequestLogMiddleware(DirectRoutes(super().build_middleware_stack(), lane))
