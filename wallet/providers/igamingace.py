@@ -69,7 +69,7 @@ _MONEY_CODES: dict[Outcome, int] = {
 _ROLLBACK_CODES: dict[Outcome, int] = {
     Outcome.NEW: 0,
     # Never seen: a tombstone is left, so the original will answer 9. Or another player's
-    # transaction: nothing is stored (schema/sql/0003_rollback_owner.sql).
+    # transaction: nothing is stored (schema/functions/wallet_game_call.sql).
     Outcome.NOT_FOUND: 8,
     Outcome.ALREADY_REVERSED: 9,
     Outcome.NO_PLAYER: 5,
