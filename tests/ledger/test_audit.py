@@ -71,6 +71,15 @@ FORGERIES: list[tuple[str, str]] = [
         " WHERE id = (SELECT max(id) FROM postings)",
     ),
     (
+        "1 postings sum to zero per currency",
+        # A balanced pair on a hot account under a transaction that does not exist: only the
+        # "names no transaction" part of check 1 can see it.
+        "INSERT INTO postings (transaction_id, account_id, amount_minor)"
+        " SELECT (SELECT max(id) + 1000 FROM transactions), a.id, v.x"
+        " FROM accounts a, (VALUES (1), (-1)) AS v(x)"
+        " WHERE a.id = (SELECT min(id) FROM accounts WHERE balance_minor IS NULL)",
+    ),
+    (
         "2 balances equal their postings and respect bounds",
         "UPDATE accounts SET balance_minor = balance_minor + 5"
         " WHERE id = (SELECT min(id) FROM accounts WHERE owner_type = 'player')",

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from wallet.ledger.database import LedgerDB
 
 CHECKS: dict[str, str] = {
-    # 1. Per currency, and per transaction, postings sum to zero; every posting names an account.
+    # 1. Per currency, and per transaction, postings sum to zero; every posting names an account
+    # and a transaction (neither is a foreign key: see schema/sql/0005_postings_no_fk.sql).
     "1 postings sum to zero per currency": """
         SELECT 'currency ' || a.currency || ' sums to ' || sum(p.amount_minor)
           FROM postings p JOIN accounts a ON a.id = p.account_id
@@ -21,6 +22,9 @@ CHECKS: dict[str, str] = {
         UNION ALL
         SELECT 'posting ' || p.id || ' names no account ' || p.account_id
           FROM postings p LEFT JOIN accounts a ON a.id = p.account_id WHERE a.id IS NULL
+        UNION ALL
+        SELECT 'posting ' || p.id || ' names no transaction ' || p.transaction_id
+          FROM postings p LEFT JOIN transactions t ON t.id = p.transaction_id WHERE t.id IS NULL
         UNION ALL
         SELECT 'transaction ' || p.transaction_id || ' mixes currencies'
           FROM postings p JOIN accounts a ON a.id = p.account_id
