@@ -14,6 +14,17 @@
 -- account (<= 0), which later credits repay first. Refusals (insufficient, ...) are not stored:
 -- they move nothing, and a retry is judged afresh.
 --
+-- A shop's player (players.shop_id, revision 0006) follows its shop's mode:
+--   river    bets take from main ("balance"), then win ("balance_Win"); wins go to win; the
+--            studio sees main + win (+ debt). When a bet leaves the player's money below the
+--            shop's threshold, a held Bounce Back (account bounce_back) is credited to main.
+--   default  bets take from main; each bet counts down the wagering requirement (wager_req, a
+--            memo against the system account 'wager_req'), and the bet that brings it to zero
+--            releases the held Wager Bonus (bonus) into main. The studio sees main (+ debt).
+-- Every credit (a win, a bonus released, a bounce back) repays the debt first. A reverse gives
+-- back to (or takes from) the pool each part came from: main with its debt, or River's win;
+-- its other legs (house, bonus, wagering memo, bounce back) are negated exactly.
+--
 -- A rollback (reverse_by_ref) that names the wrong player (revision 0003). Before, the lookup of
 -- its target was limited to the named player's account, so the rollback of player A's
 -- transaction sent with player B's id found nothing and stored a tombstone under B, on the
@@ -40,6 +51,22 @@ DECLARE
     v_debt_id bigint;
     v_main    bigint;
     v_debt    bigint;
+    v_river   boolean;
+    v_win_id  bigint;
+    v_win     bigint := 0;
+    v_bonus_id bigint;
+    v_bonus   bigint := 0;
+    v_wreq_id bigint;
+    v_wreq    bigint := 0;
+    v_bb_id   bigint;
+    v_bb      bigint := 0;
+    v_take_win   bigint := 0;
+    v_win_debit  bigint := 0;
+    v_win_credit bigint := 0;
+    v_to_main bigint := 0;
+    v_to_win  bigint := 0;
+    v_rest    bigint;
+    v_count   bigint;
     v_debit   bigint := p_debit;
     v_credit  bigint := p_credit;
     v_scale   bigint;
@@ -54,12 +81,13 @@ DECLARE
 BEGIN
     -- 1. The player, its main account locked: every call of one player is serialized here.
     SELECT p.id AS player_id, p.status, p.currency, c.exponent, m.id AS main_id,
-           m.balance_minor AS main_balance
+           m.balance_minor AS main_balance, s.mode, s.bounce_back_threshold_minor
       INTO pl
       FROM players p
       JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id
                      AND m.purpose = 'main' AND m.currency = p.currency
       JOIN currencies c ON c.code = p.currency
+      LEFT JOIN shops s ON s.id = p.shop_id
      WHERE p.operator_id = p_operator_id AND p.username = p_username
        FOR UPDATE OF m;
     IF NOT FOUND THEN
@@ -67,15 +95,33 @@ BEGIN
         RETURN r;
     END IF;
     -- The locked row is re-read once the lock is granted, so main_balance is what the previous
-    -- holder committed. The debt row is not locked: read it now, after the lock.
+    -- holder committed. The other accounts are not locked (every change to them happens under
+    -- the main lock): read them now, after the lock. A studio-only player has just its debt.
     v_main := pl.main_balance;
-    SELECT id, balance_minor INTO v_debt_id, v_debt FROM accounts
-     WHERE owner_type = 'player' AND owner_id = pl.player_id AND purpose = 'debt'
-       AND currency = pl.currency;
+    v_river := coalesce(pl.mode = 'river', false);
+    IF pl.mode IS NULL THEN
+        SELECT id, balance_minor INTO v_debt_id, v_debt FROM accounts
+         WHERE owner_type = 'player' AND owner_id = pl.player_id AND purpose = 'debt'
+           AND currency = pl.currency;
+    ELSE
+        SELECT max(id) FILTER (WHERE purpose = 'debt'), max(balance_minor) FILTER (WHERE purpose = 'debt'),
+               max(id) FILTER (WHERE purpose = 'win'), max(balance_minor) FILTER (WHERE purpose = 'win'),
+               max(id) FILTER (WHERE purpose = 'bonus'), max(balance_minor) FILTER (WHERE purpose = 'bonus'),
+               max(id) FILTER (WHERE purpose = 'wager_req'), max(balance_minor) FILTER (WHERE purpose = 'wager_req'),
+               max(id) FILTER (WHERE purpose = 'bounce_back'), max(balance_minor) FILTER (WHERE purpose = 'bounce_back')
+          INTO v_debt_id, v_debt, v_win_id, v_win, v_bonus_id, v_bonus, v_wreq_id, v_wreq, v_bb_id, v_bb
+          FROM accounts
+         WHERE owner_type = 'player' AND owner_id = pl.player_id AND currency = pl.currency;
+        v_win := coalesce(v_win, 0);
+        v_bonus := coalesce(v_bonus, 0);
+        v_wreq := coalesce(v_wreq, 0);
+        v_bb := coalesce(v_bb, 0);
+    END IF;
     r.currency := pl.currency;
     r.exponent := pl.exponent;
-    r.balance_before_minor := v_main + v_debt;
-    r.balance_after_minor := v_main + v_debt;
+    -- What the studio sees: main and debt, and River's win.
+    r.balance_before_minor := v_main + v_debt + CASE WHEN v_river THEN v_win ELSE 0 END;
+    r.balance_after_minor := r.balance_before_minor;
     r.tx_at := now();
 
     -- 2. The idempotency key: a repeat answers what the original answered.
@@ -191,15 +237,21 @@ BEGIN
         END IF;
     END IF;
 
-    -- 5. The legs. A reverse undoes exactly the postings of its target.
+    -- 5. The legs. A reverse undoes exactly the postings of its target: the parts on the
+    -- player's money go back through the pools they came from, the rest is negated as it was.
     IF v_kind = 'reverse' THEN
         SELECT coalesce(sum(amount_minor) FILTER (WHERE account_id IN (pl.main_id, v_debt_id)), 0),
-               coalesce(array_agg(account_id) FILTER (WHERE account_id NOT IN (pl.main_id, v_debt_id)), '{}'),
-               coalesce(array_agg(-amount_minor) FILTER (WHERE account_id NOT IN (pl.main_id, v_debt_id)), '{}')
-          INTO v_take, v_ids, v_amts
+               coalesce(sum(amount_minor) FILTER (WHERE account_id = v_win_id), 0),
+               coalesce(array_agg(account_id) FILTER (WHERE account_id NOT IN (pl.main_id, v_debt_id, coalesce(v_win_id, 0))), '{}'),
+               coalesce(array_agg(-amount_minor) FILTER (WHERE account_id NOT IN (pl.main_id, v_debt_id, coalesce(v_win_id, 0))), '{}')
+          INTO v_take, v_take_win, v_ids, v_amts
           FROM postings WHERE transaction_id = v_target;
         v_debit := greatest(v_take, 0);
-        v_credit := greatest(-v_take, 0);
+        v_to_main := greatest(-v_take, 0);
+        v_win_debit := greatest(v_take_win, 0);
+        v_to_win := greatest(-v_take_win, 0);
+        v_credit := v_to_main;
+        v_win_credit := v_to_win;
         v_allow := true;
     ELSIF v_kind <> 'tombstone' THEN
         v_house := ledger_system_account('game:' || p_caller, pl.currency);
@@ -210,10 +262,20 @@ BEGIN
         IF v_credit > 0 THEN
             v_ids := v_ids || v_house;
             v_amts := v_amts || -v_credit;
+            IF v_river THEN
+                v_to_win := v_credit;
+            ELSE
+                v_to_main := v_credit;
+            END IF;
         END IF;
     END IF;
+    -- Debits: main first, then (a River bet) win; what a reverse takes beyond them is debt.
     IF v_debit > 0 THEN
-        IF v_main < v_debit AND NOT v_allow THEN
+        v_rest := v_main;  -- what a bet may take: main, and River's win
+        IF v_river AND NOT v_allow THEN
+            v_rest := v_rest + v_win;
+        END IF;
+        IF v_rest < v_debit AND NOT v_allow THEN
             r.outcome := 'insufficient';
             RETURN r;
         END IF;
@@ -223,34 +285,84 @@ BEGIN
             v_amts := v_amts || -v_take;
             v_main := v_main - v_take;
         END IF;
-        IF v_debit > v_take THEN
+        v_rest := v_debit - v_take;
+        IF v_rest > 0 AND v_river AND NOT v_allow THEN
+            v_take := least(v_rest, greatest(v_win, 0));
+            v_ids := v_ids || v_win_id;
+            v_amts := v_amts || -v_take;
+            v_win := v_win - v_take;
+            v_rest := v_rest - v_take;
+        END IF;
+        IF v_rest > 0 THEN
             v_ids := v_ids || v_debt_id;
-            v_amts := v_amts || (v_take - v_debit);
-            v_debt := v_debt + v_take - v_debit;
+            v_amts := v_amts || -v_rest;
+            v_debt := v_debt - v_rest;
         END IF;
     END IF;
-    IF v_credit > 0 THEN
-        v_repay := least(v_credit, -v_debt);
-        IF v_repay > 0 THEN
+    IF v_win_debit > 0 THEN  -- a reverse of what a win put into River's win account
+        v_take := least(v_win_debit, greatest(v_win, 0));
+        IF v_take > 0 THEN
+            v_ids := v_ids || v_win_id;
+            v_amts := v_amts || -v_take;
+            v_win := v_win - v_take;
+        END IF;
+        IF v_win_debit > v_take THEN
             v_ids := v_ids || v_debt_id;
-            v_amts := v_amts || v_repay;
-            v_debt := v_debt + v_repay;
+            v_amts := v_amts || (v_take - v_win_debit);
+            v_debt := v_debt + v_take - v_win_debit;
         END IF;
-        IF v_credit > v_repay THEN
-            v_ids := v_ids || pl.main_id;
-            v_amts := v_amts || (v_credit - v_repay);
-            v_main := v_main + v_credit - v_repay;
+    END IF;
+    -- A bet counts down the wagering requirement; the bet that ends it releases the bonus.
+    IF v_kind IN ('debit', 'debit_credit') AND v_debit > 0 AND v_wreq > 0 THEN
+        v_count := least(v_debit, v_wreq);
+        v_ids := v_ids || v_wreq_id || ledger_system_account('wager_req', pl.currency);
+        v_amts := v_amts || -v_count || v_count;
+        v_wreq := v_wreq - v_count;
+        IF v_wreq = 0 AND v_bonus > 0 THEN
+            v_ids := v_ids || v_bonus_id;
+            v_amts := v_amts || -v_bonus;
+            v_to_main := v_to_main + v_bonus;
+            v_bonus := 0;
         END IF;
+    END IF;
+    -- A River bet that leaves the player's money below the shop's threshold brings the Bounce
+    -- Back held for it into main.
+    IF v_river AND v_kind IN ('debit', 'debit_credit') AND v_bb > 0
+            AND v_main + v_win + v_debt + v_to_main + v_to_win < pl.bounce_back_threshold_minor THEN
+        v_ids := v_ids || v_bb_id;
+        v_amts := v_amts || -v_bb;
+        v_to_main := v_to_main + v_bb;
+        v_bb := 0;
+    END IF;
+    -- Credits repay the debt first (main's share first), then land in their account.
+    v_repay := least(v_to_main + v_to_win, -v_debt);
+    IF v_repay > 0 THEN
+        v_ids := v_ids || v_debt_id;
+        v_amts := v_amts || v_repay;
+        v_debt := v_debt + v_repay;
+    END IF;
+    v_rest := v_to_main - least(greatest(v_repay, 0), v_to_main);
+    IF v_rest > 0 THEN
+        v_ids := v_ids || pl.main_id;
+        v_amts := v_amts || v_rest;
+        v_main := v_main + v_rest;
+    END IF;
+    v_rest := v_to_win - greatest(v_repay - v_to_main, 0);
+    IF v_rest > 0 THEN
+        v_ids := v_ids || v_win_id;
+        v_amts := v_amts || v_rest;
+        v_win := v_win + v_rest;
     END IF;
 
     -- 6. Record and post, in this same database transaction.
-    r.balance_after_minor := v_main + v_debt;
+    r.balance_after_minor := v_main + v_debt + CASE WHEN v_river THEN v_win ELSE 0 END;
     INSERT INTO transactions (caller, operation, external_id, request_hash, kind, account_id,
                               round_id, game_id, ref_external_id, reverses_id, closes_round,
                               debit_minor, credit_minor, balance_before_minor, balance_after_minor)
     VALUES (p_caller, p_operation, p_external_id, p_request_hash, v_kind, pl.main_id,
             p_round_id, p_game_id, p_ref_id, v_target, p_close_round,
-            v_debit, v_credit, r.balance_before_minor, r.balance_after_minor)
+            v_debit + v_win_debit, v_credit + v_win_credit, r.balance_before_minor,
+            r.balance_after_minor)
     ON CONFLICT (caller, operation, external_id) DO NOTHING
     RETURNING id, created_at INTO r.tx_id, r.tx_at;
     IF r.tx_id IS NULL THEN

@@ -112,6 +112,12 @@ FORGERIES: list[tuple[str, str]] = [
         "UPDATE transactions SET balance_after_minor = balance_after_minor + 1"
         " WHERE id = (SELECT max(id) FROM transactions WHERE kind = 'debit')",
     ),
+    (
+        "5 answered balances match the ledger",  # a transfer answers its key account's balance
+        "UPDATE transactions SET balance_after_minor = balance_after_minor + 1,"
+        " balance_before_minor = balance_before_minor + 1"
+        " WHERE id = (SELECT min(id) FROM transactions WHERE kind = 'transfer')",
+    ),
 ]
 
 

@@ -73,25 +73,34 @@ CHECKS: dict[str, str] = {
                                          ELSE 'account ' || a.id END AS owner) g
          WHERE r.reverses_id IS NOT NULL
          GROUP BY r.id, r.reverses_id, g.owner HAVING sum(p.amount_minor) <> 0""",
-    # 5. The balance an answer reported is the ledger's balance right after that transaction:
-    # the player's main and debt postings summed in transaction order, up to and including it.
-    # One sort over the postings (not a look-up per transaction), so it scales with the ledger.
+    # 5. The balance an answer reported is the ledger's balance right after that transaction.
+    # A studio's call answers what the studio sees: the player's main and debt (and a River
+    # shop player's win) postings summed in transaction order, up to and including it. One sort
+    # over the postings (not a look-up per transaction), so it scales with the ledger. Any other
+    # transaction (a transfer, a cashier's or an agent's move) answers its key account's
+    # balance, which its own posting there carries.
     "5 answered balances match the ledger": """
         WITH player_accounts AS (
             SELECT m.id AS main_id, x.id AS account_id
               FROM accounts m
+              JOIN players pl ON pl.id = m.owner_id
+              LEFT JOIN shops s ON s.id = pl.shop_id
               JOIN accounts x ON x.owner_type = 'player' AND x.owner_id = m.owner_id
-                             AND x.currency = m.currency AND x.purpose IN ('main', 'debt')
+                             AND x.currency = m.currency
+                             AND (x.purpose IN ('main', 'debt')
+                                  OR (x.purpose = 'win' AND s.mode = 'river'))
              WHERE m.owner_type = 'player' AND m.purpose = 'main'),
+        game AS (
+            SELECT t.* FROM transactions t
+              JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player'
+                             AND m.purpose = 'main'
+             WHERE t.kind IN ('debit', 'credit', 'debit_credit', 'reverse', 'tombstone')),
         events AS (
             SELECT pa.main_id, p.transaction_id AS tx, 0 AS answer_row, p.amount_minor AS amount,
                    NULL::bigint AS answered
               FROM postings p JOIN player_accounts pa ON pa.account_id = p.account_id
             UNION ALL
-            SELECT t.account_id, t.id, 1, 0, t.balance_after_minor
-              FROM transactions t
-              JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player'
-                             AND m.purpose = 'main'),
+            SELECT g.account_id, g.id, 1, 0, g.balance_after_minor FROM game g),
         ledger AS (
             SELECT tx, answer_row, answered,
                    sum(amount) OVER (PARTITION BY main_id ORDER BY tx, answer_row
@@ -102,16 +111,27 @@ CHECKS: dict[str, str] = {
           FROM ledger
          WHERE answer_row = 1 AND answered IS DISTINCT FROM after
         UNION ALL
-        SELECT 'transaction ' || t.id || ' answered before ' || t.balance_before_minor
-               || ' and after ' || t.balance_after_minor || ' but moved '
+        SELECT 'transaction ' || g.id || ' answered before ' || g.balance_before_minor
+               || ' and after ' || g.balance_after_minor || ' but moved '
                || coalesce(sum(p.amount_minor), 0)
+          FROM game g
+          LEFT JOIN postings p ON p.transaction_id = g.id AND p.account_id IN (
+                SELECT account_id FROM player_accounts pa WHERE pa.main_id = g.account_id)
+         GROUP BY g.id, g.balance_before_minor, g.balance_after_minor
+        HAVING g.balance_before_minor + coalesce(sum(p.amount_minor), 0)
+               IS DISTINCT FROM g.balance_after_minor
+        UNION ALL
+        SELECT 'transaction ' || t.id || ' answered after ' || t.balance_after_minor
+               || ' but its account ' || t.account_id || ' had ' || max(p.balance_after_minor)
           FROM transactions t
-          JOIN accounts m ON m.id = t.account_id AND m.owner_type = 'player' AND m.purpose = 'main'
-          LEFT JOIN postings p ON p.transaction_id = t.id AND p.account_id IN (
-                SELECT id FROM accounts x WHERE x.owner_type = 'player'
-                   AND x.owner_id = m.owner_id AND x.purpose IN ('main', 'debt'))
-         GROUP BY t.id
-        HAVING t.balance_before_minor + coalesce(sum(p.amount_minor), 0)
+          JOIN postings p ON p.transaction_id = t.id AND p.account_id = t.account_id
+         WHERE t.kind NOT IN ('debit', 'credit', 'debit_credit', 'reverse', 'tombstone')
+         GROUP BY t.id, t.balance_before_minor, t.balance_after_minor
+        HAVING t.balance_after_minor IS DISTINCT FROM max(p.balance_after_minor)
+                   FILTER (WHERE p.id = (SELECT max(id) FROM postings q
+                                          WHERE q.transaction_id = t.id
+                                            AND q.account_id = t.account_id))
+            OR t.balance_before_minor + sum(p.amount_minor)
                IS DISTINCT FROM t.balance_after_minor""",
 }
 
