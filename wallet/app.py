@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from wallet.cashier import console as cashier_console
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
 from wallet.db import make_ledger_db, resolve_url
@@ -40,6 +41,8 @@ def build_routes() -> list[BaseRoute]:
         Route("/metrics", metrics, methods=["GET"]),
         Mount("/ambslot", routes=ambslot.routes()),
         Mount("/igamingace", routes=igamingace.routes()),
+        Route("/cashier", cashier_console.page, methods=["GET"]),
+        Mount("/cashier/static", app=cashier_console.static_files()),
     ]
 
 
