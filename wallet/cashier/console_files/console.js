@@ -131,9 +131,7 @@
   }
 
   function applyMode() {
-    for (const el of document.querySelectorAll("[data-mode]")) {
-      el.hidden = el.dataset.mode !== state.mode;
-    }
+    document.body.dataset.shopMode = state.mode;
   }
 
   function renderMe(data) {
@@ -185,9 +183,10 @@
       badge.textContent = player.status ?? "";
       status.append(badge);
       cell(row, amountText(player.balance), "num");
-      cell(row, amountText(player.balance_Win), "num");
-      cell(row, amountText(player.wager_bonus), "num");
-      cell(row, amountText(player.bounce_back), "num");
+      cell(row, amountText(player.balance_Win), "num").dataset.mode = "river";
+      cell(row, amountText(player.bounce_back), "num").dataset.mode = "river";
+      cell(row, amountText(player.wager_bonus), "num").dataset.mode = "default";
+      cell(row, amountText(player.wager_bonus_amount), "num").dataset.mode = "default";
       cell(row, player.created_at ?? "", "muted nowrap");
       row.addEventListener("click", (event) => {
         if (event.target === row || event.target.tagName === "TD") select(player);
@@ -197,7 +196,7 @@
     if (state.players.length === 0) {
       const row = document.createElement("tr");
       const td = cell(row, state.search ? "No player matches." : "No players yet.", "empty");
-      td.colSpan = 9;
+      td.colSpan = 10;
       body.append(row);
     }
   }
@@ -215,15 +214,17 @@
   function renderPlayer(changed = []) {
     const player = state.selected;
     $("player-card").hidden = !player;
+    $("no-player").hidden = Boolean(player);
     if (!player) return;
     $("player-name").textContent = player.username;
     for (const dd of document.querySelectorAll("#player-figures [data-figure]")) {
       const name = dd.dataset.figure;
       dd.textContent = amountText(player[name]);
-      dd.classList.remove("changed");
+      const box = dd.parentElement;
+      box.classList.remove("changed");
       if (changed.includes(name)) {
-        void dd.offsetWidth; // restart the highlight
-        dd.classList.add("changed");
+        void box.offsetWidth; // restart the highlight
+        box.classList.add("changed");
       }
     }
     const extra = [`ID ${player.id}`];
@@ -340,15 +341,10 @@
     return `${answer.message || "Done."} ${balancesLine(answer.data || player)}`;
   }
 
-  function checked(form, name) {
-    const box = form.elements[name];
-    return Boolean(box && box.checked && !box.closest("[hidden]"));
-  }
-
   function modeFlags(form) {
     return state.mode === "river"
-      ? { apply_bounceback: checked(form, "apply_bounceback") }
-      : { wager: checked(form, "wager") };
+      ? { apply_bounceback: form.elements.apply_bounceback.checked }
+      : { wager: form.elements.wager.checked };
   }
 
   function onDeposit(event) {
