@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The cashier console's browser test drives Debian's Chromium (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint migrate audit bench bench-scale bench-soak load chaos clean
 
@@ -16,8 +19,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## migrate and serve on PORT (8000) with WEB_CONCURRENCY workers (1)
 	$(BIN)/wallet serve
 
-test: $(STAMP)  ## the whole suite against a throwaway database
+test: $(STAMP) $(CHROMIUM)  ## the whole suite against a throwaway database
 	$(BIN)/pytest tests
+
+$(CHROMIUM):  ## Debian's chromium, for tests/cashier/test_console.py
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check wallet tests loadtest schema
