@@ -5,7 +5,9 @@
 
 (() => {
   const API = "/api";
-  const AMOUNT = /^\d{1,15}(\.\d{1,8})?$/;
+  // The shape of an amount; its size and decimals are the server's to judge (it says why).
+  const AMOUNT = /^\d+(\.\d+)?$/;
+  const AMOUNT_LENGTH_MAX = 40;
   const STORE = "wallet-cashier-console";
   const FIGURES = ["balance", "balance_Win", "withdrawal", "wager_bonus", "wager_bonus_amount",
     "bounce_back"];
@@ -66,7 +68,9 @@
   function jsonBody(amounts, fields = {}) {
     const parts = [];
     for (const [name, text] of Object.entries(amounts)) {
-      if (!AMOUNT.test(text)) throw new Error(`not an amount: ${text}`);
+      if (!AMOUNT.test(text) || text.length > AMOUNT_LENGTH_MAX) {
+        throw new Error(`not an amount: ${text}`);
+      }
       parts.push(`${JSON.stringify(name)}:${text}`);
     }
     for (const [name, value] of Object.entries(fields)) {
@@ -79,7 +83,7 @@
   function amountOf(input, { optional = false } = {}) {
     const text = input.value.trim().replace(/^0+(?=\d)/, "");
     if (text === "" && optional) return "";
-    if (!AMOUNT.test(text)) {
+    if (!AMOUNT.test(text) || text.length > AMOUNT_LENGTH_MAX) {
       input.setAttribute("aria-invalid", "true");
       input.focus();
       throw new ApiError("Enter the amount as digits, with a dot before any decimals (e.g. 10.50).",
@@ -261,15 +265,19 @@
     }
   }
 
-  function select(player) {
+  function select(player, { focus = true } = {}) {
     state.selected = { ...player };
+    delete state.selected.password; // a River player's generated password is shown once
     for (const form of document.querySelectorAll("#player-card form")) {
       say(formStatus(form), "");
       form.pending = null;
+      form.reset();
+      form.elements.sum?.removeAttribute("aria-invalid");
     }
+    syncWithdrawAll();
     renderPlayers();
     renderPlayer();
-    $("deposit-sum").focus();
+    if (focus) $("deposit-sum").focus();
   }
 
   // Merge a move's answer into the selected player and its row; name what changed.
@@ -405,9 +413,7 @@
       const answer = await call("POST", "/cashier/players", { body });
       const player = answer.data || {};
       form.reset();
-      state.selected = { ...player };
-      delete state.selected.password;
-      renderPlayer();
+      select(player, { focus: false });
       await Promise.all([loadPlayers(), loadMe()]);
       let message = `${answer.message || "Player created."} Login ${player.username}`;
       if (player.password) message += `, password ${player.password} (shown once)`;
