@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from wallet.cashier import console as cashier_console
+from wallet.cashier.routes import routes as cashier_routes
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
 from wallet.db import make_ledger_db, resolve_url
@@ -41,6 +42,7 @@ def build_routes() -> list[BaseRoute]:
         Route("/metrics", metrics, methods=["GET"]),
         Mount("/ambslot", routes=ambslot.routes()),
         Mount("/igamingace", routes=igamingace.routes()),
+        Mount("/api", routes=cashier_routes()),
         Route("/cashier", cashier_console.page, methods=["GET"]),
         Mount("/cashier/static", app=cashier_console.static_files()),
     ]

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
+import re
+import secrets
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from wallet.cashier.passwords import hash_password
 from wallet.config import Settings, get_settings
 from wallet.db import database, make_ledger_db
+from wallet.ledger.api_keys import Network, create_api_key
 from wallet.ledger.audit import audit
+from wallet.ledger.cashiers import CashierExists, create_cashier
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
 from wallet.ledger.players import PlayerExists, create_player, find_player, set_status
 from wallet.ledger.reference import currency_exponents, operator_id
+from wallet.ledger.shops import MODES, Shop, ShopExists, create_shop, find_shop, shop_balance
 from wallet.migrations import migrate
 
 T = TypeVar("T")
 AUDIT_TIMEOUT_MS = 3_600_000
+SHOP_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # as schema/sql/0006_shops.sql checks
+CASHIER_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+ORIGIN = re.compile(r"(https?://)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+CASHIER_PASSWORD_BYTES = 12  # 16 URL-safe characters
+API_KEY_BYTES = 32
 
 
 class CliError(Exception):
@@ -136,6 +148,105 @@ def cmd_player_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _run(settings: Settings, work: Callable[[LedgerDB], Awaitable[str]]) -> int:
+    with database(settings) as url:
+        migrate(url)
+        print(_with_ledger(settings, url, work))
+    return 0
+
+
+async def _shop(db: LedgerDB, settings: Settings, name: str) -> Shop:
+    shop = await find_shop(db, await operator_id(db, settings.operator_code), name)
+    if shop is None:
+        raise CliError(f"no shop {name}")
+    return shop
+
+
+def cmd_shop_create(args: argparse.Namespace, settings: Settings) -> int:
+    currency = args.currency.upper()
+    if not SHOP_NAME.fullmatch(args.name):
+        raise CliError(f"bad shop name {args.name!r}: 1-64 of A-Z a-z 0-9 _ . -")
+
+    async def work(db: LedgerDB) -> str:
+        exponents = await currency_exponents(db)
+        if currency not in exponents:
+            raise CliError(f"unknown currency {currency}; known: {', '.join(sorted(exponents))}")
+        try:
+            opening = parse_minor(args.balance, exponents[currency])
+        except AmountError as error:
+            raise CliError(f"bad --balance {args.balance!r}: {error}") from error
+        op = await operator_id(db, settings.operator_code)
+        try:
+            shop = await create_shop(db, op, args.name, currency, args.mode, opening)
+        except ShopExists as error:
+            raise CliError(f"shop {args.name} exists already") from error
+        balance = format_minor(await shop_balance(db, shop), shop.exponent)
+        return (
+            f"shop: {shop.name} id: {shop.id} currency: {shop.currency} mode: {shop.mode}"
+            f" balance: {balance}"
+        )
+
+    return _run(settings, work)
+
+
+def cmd_cashier_create(args: argparse.Namespace, settings: Settings) -> int:
+    if not CASHIER_NAME.fullmatch(args.username):
+        raise CliError(f"bad username {args.username!r}: 1-64 of A-Z a-z 0-9 _ . @ -")
+    role = "sub_cashier" if args.sub else "cashier"
+    password = secrets.token_urlsafe(CASHIER_PASSWORD_BYTES)
+
+    async def work(db: LedgerDB) -> str:
+        shop = await _shop(db, settings, args.shop)
+        try:
+            cashier = await create_cashier(
+                db, shop.id, args.username, hash_password(password), role
+            )
+        except CashierExists as error:
+            raise CliError(f"cashier {args.username} exists already") from error
+        return (
+            f"cashier: {cashier.username} id: {cashier.id} shop: {shop.name} role: {role}"
+            f" password: {password}"
+        )
+
+    return _run(settings, work)
+
+
+def _networks(specs: list[str]) -> list[Network]:
+    networks: list[Network] = []
+    for spec in specs:
+        for part in (p.strip() for p in spec.split(",")):
+            if not part:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(part))
+            except ValueError as error:
+                raise CliError(f"bad --ip {part!r}: {error}") from error
+    return networks
+
+
+def _domain(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    domain = value.rstrip("/")
+    if not ORIGIN.fullmatch(domain):
+        raise CliError(f"bad --domain {value!r}: an origin like https://shop.example[:port]")
+    return domain
+
+
+def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
+    networks = _networks(args.ip or [])
+    domain = _domain(args.domain)
+    key = secrets.token_urlsafe(API_KEY_BYTES)
+
+    async def work(db: LedgerDB) -> str:
+        shop = await _shop(db, settings, args.shop)
+        key_id = await create_api_key(db, shop.id, key, domain, networks)
+        ips = ",".join(str(n) for n in networks) or "any"
+        return f"apikey: {key_id} shop: {shop.name} domain: {domain or '-'} ip: {ips} key: {key}"
+
+    return _run(settings, work)
+
+
 def _player_line(username: str, currency: str, balance_minor: int, exponent: int) -> str:
     return (
         f"player: {username} currency: {currency} balance: {format_minor(balance_minor, exponent)}"
@@ -169,7 +280,36 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = player.add_parser(verb, help=f"set a player {status}")
         cmd.add_argument("username")
         cmd.set_defaults(func=cmd_player_status, status=status)
+    _shop_commands(sub)
     return parser
+
+
+def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    shop = sub.add_parser("shop", help="retail shops").add_subparsers(dest="action", required=True)
+    create = shop.add_parser("create", help="create a shop (opening float from equity)")
+    create.add_argument("name")
+    create.add_argument("--currency", required=True)
+    create.add_argument("--balance", default="0", help="opening float, e.g. 1000.00")
+    create.add_argument("--mode", choices=MODES, default="default")
+    create.set_defaults(func=cmd_shop_create)
+
+    cashier = sub.add_parser("cashier", help="cashiers of a shop").add_subparsers(
+        dest="action", required=True
+    )
+    create = cashier.add_parser("create", help="create a cashier; prints its password once")
+    create.add_argument("username")
+    create.add_argument("--shop", required=True)
+    create.add_argument("--sub", action="store_true", help="a sub-cashier")
+    create.set_defaults(func=cmd_cashier_create)
+
+    apikey = sub.add_parser("apikey", help="API keys of a shop").add_subparsers(
+        dest="action", required=True
+    )
+    create = apikey.add_parser("create", help="create an API key; prints it once")
+    create.add_argument("--shop", required=True)
+    create.add_argument("--domain", help="the browser origin allowed, e.g. https://shop.example")
+    create.add_argument("--ip", nargs="+", action="extend", help="allowed client CIDRs (none: any)")
+    create.set_defaults(func=cmd_apikey_create)
 
 
 def main(argv: list[str] | None = None) -> int:

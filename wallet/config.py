@@ -62,6 +62,13 @@ class Settings(BaseSettings):
         default_factory=lambda: {k: list(v) for k, v in IGAMINGACE_SIGNED_FIELDS_DEFAULT.items()}
     )
 
+    # Cashier API (protocols/cashier.md). API_JWT_SECRET empty: the server generates a signing
+    # key once and keeps it in the database (table signing_keys), shared by every worker.
+    api_jwt_secret: SecretStr = SecretStr("")
+    api_jwt_ttl_s: int = Field(default=8 * 3600, ge=1, le=30 * 24 * 3600)
+    api_login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    api_rate_limit_per_minute: int = Field(default=60, ge=1)
+
     @property
     def embedded(self) -> bool:
         return not self.database_url

@@ -1,7 +1,10 @@
 -- General money moves between accounts (opening balances, cashier and agent transfers, the
 -- phases of a transfer-wallet move). Same contract as the hot path: one statement that locks
 -- the tracked accounts in ascending id order, claims the key, checks bounds and posts.
--- p_key_account is the account whose balance before/after the answer reports.
+-- p_key_account is the account whose balance before/after the answer reports; it is locked
+-- with the others, posted to or not: a cashier's move keys on the player's main account, the
+-- lock under which the studios' hot path changes a shop player's other accounts
+-- (wallet_game_call), so the two never interleave.
 -- p_reverses names the transaction this one undoes exactly (at most once: unique);
 -- p_resolves the reserve this one confirms or releases (at most one resolution: unique).
 -- A second reversal or resolution answers already_reversed / already_resolved (checked under
@@ -15,7 +18,8 @@ DECLARE
     r ledger_answer;
 BEGIN
     PERFORM 1 FROM accounts
-     WHERE id = ANY (p_accounts) AND balance_minor IS NOT NULL ORDER BY id FOR UPDATE;
+     WHERE (id = ANY (p_accounts) OR id = p_key_account) AND balance_minor IS NOT NULL
+     ORDER BY id FOR UPDATE;
     SELECT a.currency, c.exponent, a.balance_minor INTO r.currency, r.exponent, r.balance_before_minor
       FROM accounts a JOIN currencies c ON c.code = a.currency WHERE a.id = p_key_account;
     IF NOT FOUND THEN

@@ -1,0 +1,64 @@
+"""POST /login, POST /logout, GET /cashier/me."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from wallet.cashier import fields, tokens
+from wallet.cashier.answers import Amount, Refusal, success
+from wallet.cashier.gate import Access, Session, protected, public
+from wallet.cashier.passwords import verify_password_async
+from wallet.ledger.cashier_sessions import revoke
+from wallet.ledger.cashiers import cashier_for_login
+from wallet.ledger.shops import shop_balance
+
+INVALID_CREDENTIALS = "Invalid credentials."
+
+
+async def _body(request: Request, access: Access) -> dict[str, object]:
+    settings = access.ctx.settings
+    return await fields.json_object(
+        request, settings.request_body_max_bytes, settings.request_body_timeout_s
+    )
+
+
+@public("login", limit_name="login")
+async def login(request: Request, access: Access) -> Response:
+    body = await _body(request, access)
+    username = fields.required_text(body, "username")
+    password = fields.required_text(body, "password")
+    found = await cashier_for_login(access.ctx.db, access.key.shop.id, username[:64])
+    # A wrong username costs the same hash as a wrong password: its answer tells nothing.
+    verified = await verify_password_async(found[1] if found else None, password)
+    if found is None or not verified or found[0].status != "active":
+        raise Refusal(400, INVALID_CREDENTIALS, reason="bad_credentials")
+    secret = await tokens.secret_of(request, access.ctx)
+    token = tokens.issue(secret, found[0], access.ctx.settings.api_jwt_ttl_s)
+    return success(message="Authorization is successful.", token=token)
+
+
+@protected("logout")
+async def logout(request: Request, session: Session) -> Response:
+    await revoke(session.access.ctx.db, session.claims.jti, session.claims.expires_at)
+    return success(message="Logout is successful.")
+
+
+@protected("me")
+async def me(request: Request, session: Session) -> Response:
+    shop = session.access.key.shop
+    balance = await shop_balance(session.access.ctx.db, shop)
+    cashier = session.cashier
+    return success(
+        data={
+            "cashier": {
+                "id": cashier.id,
+                "username": cashier.username,
+                "role": cashier.role,
+                "shop_id": shop.id,
+                "shop": shop.name,
+                "shop_balance": Amount(balance, shop.exponent),
+            },
+            "logic_of_balance": shop.mode,
+        }
+    )

@@ -1,0 +1,118 @@
+"""A request's JSON body and the document's field rules, each refusal a 400 with the message a
+client of the document shows (Laravel's wording, which the document's own message follows).
+
+Amounts are exact: a JSON number (or a numeric string) read as decimal text, never as a float,
+and refused when it has more decimals than the shop's currency (never rounded).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+
+from wallet.cashier.answers import Refusal, bad_request
+from wallet.ledger.money import AmountError, parse_minor
+from wallet.web.bodies import BodyTooLarge, read_capped
+
+_TRUE = (True, 1, "1", "true")
+_FALSE = (False, 0, "0", "false")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_]{6,64}")
+PASSWORD_MIN, PASSWORD_MAX = 6, 128
+TEXT_MAX = 256
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+async def json_object(request: Request, max_bytes: int, timeout_s: float) -> dict[str, Any]:
+    """The body as a JSON object; an empty body is an empty object."""
+    try:
+        raw = await read_capped(request, max_bytes, timeout_s)
+    except BodyTooLarge as error:
+        raise Refusal(400, "The request body is too large.", reason="body_too_large") from error
+    except TimeoutError as error:
+        raise Refusal(400, "The request body was not received in time.") from error
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:
+        raise bad_request("The request body must be a JSON object.") from error
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return body
+
+
+def present(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def amount_minor(value: object, name: str, exponent: int) -> int:
+    """The exact minor units of an amount field (>= 0; the caller says what is allowed)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise bad_request(f"The {name} must be a number.")
+    # A Decimal from the body is the number as written ("10.50" stays "10.50"; "1e2" stays an
+    # exponent, which parse_minor refuses as not plain decimal notation).
+    try:
+        return parse_minor(str(value), exponent)
+    except AmountError as error:
+        message = str(error)
+        if message.startswith("more than"):
+            raise bad_request(f"The {name} must have at most {exponent} decimal places.") from error
+        if message == "negative amount":
+            raise bad_request(f"The {name} must be greater than 0.") from error
+        if message == "amount too large":
+            raise bad_request(f"The {name} is too large.") from error
+        raise bad_request(f"The {name} must be a number.") from error
+
+
+def flag(value: object, name: str) -> bool:
+    """A boolean field: true/false, 1/0, "1"/"0", "true"/"false"; absent is false."""
+    if value is None:
+        return False
+    if value in _TRUE and not isinstance(value, Decimal):
+        return True
+    if value in _FALSE and not isinstance(value, Decimal):
+        return False
+    raise bad_request(f"The {name} field must be true or false.")
+
+
+def text(value: object, name: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise bad_request(f"The {name} must be a string.")
+    if len(value) > TEXT_MAX:
+        raise bad_request(f"The {name} may not be greater than {TEXT_MAX} characters.")
+    return value
+
+
+def required_text(body: dict[str, Any], name: str) -> str:
+    if not present(body.get(name)):
+        raise bad_request(f"The {name} field is required.")
+    return text(body[name], name)
+
+
+def password(body: dict[str, Any]) -> str:
+    value = required_text(body, "password")
+    if len(value) < PASSWORD_MIN:
+        raise bad_request(f"The password must be at least {PASSWORD_MIN} characters.")
+    if len(value) > PASSWORD_MAX:
+        raise bad_request(f"The password may not be greater than {PASSWORD_MAX} characters.")
+    return value
+
+
+def name_rule(value: str, label: str) -> str:
+    """A username or first_name: at least 6 of A-Z, a-z, 0-9, _ (at most 64)."""
+    if len(value) < 6:
+        raise bad_request(f"The {label} must be at least 6 characters.")
+    if len(value) > 64:
+        raise bad_request(f"The {label} may not be greater than 64 characters.")
+    if not NAME_PATTERN.fullmatch(value):
+        raise bad_request(f"The {label} may only contain letters, numbers, and underscores.")
+    return value

@@ -1,0 +1,65 @@
+"""What the document shows of a player: its fields and figures, amounts in the shop's currency."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from wallet.cashier.answers import Amount
+from wallet.ledger.shop_players import Figures, ShopPlayer
+from wallet.ledger.shops import Shop
+
+STATUS = {"active": "Active", "blocked": "Blocked"}
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # UTC, as the document's "2026-06-21 06:00:00"
+
+
+def river_login(shop: Shop, username: str) -> str | None:
+    """A River login's digits in pairs joined by '-' ("112233" -> "11-22-33")."""
+    if shop.mode != "river" or not username.isdigit() or len(username) % 2:
+        return None
+    return "-".join(username[i : i + 2] for i in range(0, len(username), 2))
+
+
+def player_view(shop: Shop, player: ShopPlayer, figures: Figures) -> dict[str, object]:
+    def amount(minor: int) -> Amount:
+        return Amount(minor, shop.exponent)
+
+    return {
+        "id": player.id,
+        "username": player.username,
+        "river_login": river_login(shop, player.username),
+        "first_name": player.first_name,
+        "status": STATUS.get(player.status, player.status),
+        "shop_id": player.shop_id,
+        "parent_id": player.cashier_id,
+        "balance": amount(figures.balance),
+        "balance_Win": amount(figures.balance_win),
+        "withdrawal": amount(figures.withdrawal),
+        "wager_bonus": amount(figures.wager_bonus),
+        "wager_bonus_amount": amount(figures.wager_bonus_amount),
+        "bounce_back": amount(figures.bounce_back),
+        "created_at": player.created_at.astimezone(UTC).strftime(TIME_FORMAT),
+    }
+
+
+def balance_view(shop: Shop, player: ShopPlayer, figures: Figures) -> dict[str, object]:
+    """The answer of a deposit or a withdrawal (the document's deposit example)."""
+    return {
+        "id": player.id,
+        "username": player.username,
+        "balance": Amount(figures.balance, shop.exponent),
+        "balance_Win": Amount(figures.balance_win, shop.exponent),
+        "withdrawal": Amount(figures.withdrawal, shop.exponent),
+        "wager_bonus": Amount(figures.wager_bonus, shop.exponent),
+        "bounce_back": Amount(figures.bounce_back, shop.exponent),
+    }
+
+
+def reverse_view(shop: Shop, player: ShopPlayer, figures: Figures) -> dict[str, object]:
+    """The answer of a reverse (the document's example)."""
+    return {
+        "id": player.id,
+        "username": player.username,
+        "balance": Amount(figures.balance, shop.exponent),
+        "balance_Win": Amount(figures.balance_win, shop.exponent),
+        "withdrawal": Amount(figures.withdrawal, shop.exponent),
+    }
