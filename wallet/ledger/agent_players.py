@@ -1,0 +1,135 @@
+"""Agents' players (revision 0009): plain players of the operator (main and debt, what the
+studios call by username) with an owning agent and the registration's fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from wallet.ledger.agents import Agent
+from wallet.ledger.database import LedgerDB
+
+PLAYER_COLUMNS = """p.id, p.username, p.currency, c.exponent, p.status, p.created_at, m.id,
+       o.agent_id, ag.path, o.email, o.first_name, o.last_name, o.mobile"""
+PLAYER_TABLES = """players p
+  JOIN currencies c ON c.code = p.currency
+  JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id AND m.purpose = 'main'
+                 AND m.currency = p.currency
+  LEFT JOIN agent_players o ON o.player_id = p.id
+  LEFT JOIN agents ag ON ag.id = o.agent_id"""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPlayer:
+    id: int
+    username: str
+    currency: str
+    exponent: int
+    status: str
+    created_at: datetime
+    main_account_id: int
+    agent_id: int | None  # None: a player no agent owns (a studio-only or shop player)
+    agent_path: tuple[int, ...]
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    mobile: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[object, ...]) -> AgentPlayer:
+        pid, name, cur, exp, status, at, main, agent, path, email, first, last, mobile = row
+        return cls(
+            int(pid),  # type: ignore[call-overload]
+            str(name),
+            str(cur).strip(),
+            int(exp),  # type: ignore[call-overload]
+            str(status),
+            at,  # type: ignore[arg-type]
+            int(main),  # type: ignore[call-overload]
+            None if agent is None else int(agent),  # type: ignore[call-overload]
+            tuple(int(x) for x in path) if path else (),  # type: ignore[attr-defined]
+            email,  # type: ignore[arg-type]
+            first,  # type: ignore[arg-type]
+            last,  # type: ignore[arg-type]
+            mobile,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewPlayer:
+    username: str
+    email: str
+    password_hash: str
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    mobile: str | None = None
+    country: str | None = None
+    birth_date: date | None = None
+
+
+async def find_player(
+    db: LedgerDB, operator_id: int, *, username: str | None = None, player_id: int | None = None
+) -> AgentPlayer | None:
+    assert (username is None) != (player_id is None)
+    where = "p.username = %s" if username is not None else "p.id = %s"
+    row = await db.one(
+        f"SELECT {PLAYER_COLUMNS} FROM {PLAYER_TABLES} WHERE p.operator_id = %s AND {where}",
+        (operator_id, username if username is not None else player_id),
+    )
+    return None if row is None else AgentPlayer.from_row(row)
+
+
+async def create_agent_player(db: LedgerDB, agent: Agent, new: NewPlayer) -> AgentPlayer | None:
+    """The new player, owned by `agent` in its currency; None when the username is taken."""
+    row = await db.one(
+        "SELECT wallet_create_agent_player(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            agent.operator_id,
+            agent.id,
+            new.username,
+            agent.currency,
+            new.email,
+            new.password_hash,
+            new.first_name,
+            new.last_name,
+            new.middle_name,
+            new.mobile,
+            new.country,
+            new.birth_date,
+        ),
+    )
+    if row is None or row[0] is None:
+        return None
+    return await find_player(db, agent.operator_id, player_id=int(row[0]))
+
+
+async def list_players(
+    db: LedgerDB, agent: Agent, username: str, start: int, limit: int
+) -> tuple[int, list[AgentPlayer]]:
+    """Players owned by `agent` or any agent below it, by id; `username` a partial match."""
+    pattern = "%" + username.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where = "ag.path @> ARRAY[%s]::bigint[] AND p.username ILIKE %s"
+    total_row = await db.one(
+        "SELECT count(*) FROM players p JOIN agent_players o ON o.player_id = p.id"
+        f" JOIN agents ag ON ag.id = o.agent_id WHERE {where}",
+        (agent.id, pattern),
+    )
+    rows = await db.all(
+        f"SELECT {PLAYER_COLUMNS} FROM {PLAYER_TABLES} WHERE {where} ORDER BY p.id"
+        " OFFSET %s LIMIT %s",
+        (agent.id, pattern, start, limit),
+    )
+    assert total_row is not None
+    return int(total_row[0]), [AgentPlayer.from_row(row) for row in rows]
+
+
+async def player_balance(db: LedgerDB, player: AgentPlayer) -> int:
+    """What the studios see: main + debt."""
+    row = await db.one(
+        "SELECT coalesce(sum(balance_minor), 0) FROM accounts WHERE owner_type = 'player'"
+        " AND owner_id = %s AND purpose IN ('main', 'debt') AND currency = %s",
+        (player.id, player.currency),
+    )
+    assert row is not None
+    return int(row[0])
