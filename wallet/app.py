@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from wallet.agents import routes as agent_api
 from wallet.cashier import console as cashier_console
 from wallet.cashier.routes import routes as cashier_routes
 from wallet.config import Settings, get_settings
@@ -42,7 +43,9 @@ def build_routes() -> list[BaseRoute]:
         Route("/metrics", metrics, methods=["GET"]),
         Mount("/ambslot", routes=ambslot.routes()),
         Mount("/igamingace", routes=igamingace.routes()),
-        Mount("/api", routes=cashier_routes()),
+        # One /api mount for both APIs (a second Mount would never be reached): the cashier
+        # API's paths, the agent API's, then the agent envelope's 404 for anything else.
+        Mount("/api", routes=[*cashier_routes(), *agent_api.routes(), *agent_api.fallback()]),
         Route("/cashier", cashier_console.page, methods=["GET"]),
         Mount("/cashier/static", app=cashier_console.static_files()),
     ]

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     api_login_rate_limit_per_minute: int = Field(default=10, ge=1)
     api_rate_limit_per_minute: int = Field(default=60, ge=1)
 
+    # Agent platform API (protocols/agent-platform.md): login token lifetime (4 h), and login
+    # attempts per minute per client address (failed body credentials count too).
+    agent_token_ttl_s: int = Field(default=4 * 3600, ge=1, le=30 * 24 * 3600)
+    agent_login_rate_limit_per_minute: int = Field(default=10, ge=1)
+
     @property
     def embedded(self) -> bool:
         return not self.database_url

@@ -12,7 +12,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wallet.web.observability import LATENCY, OUTCOMES, REQUESTS, get_logger
 
 _LOG_KEY = "wallet.log"
+_ID_KEY = "wallet.request_id"
 _log = get_logger("wallet.request")
+
+
+def request_id_of(request: Request) -> str:
+    """This request's id: the one its log line and X-Request-Id header carry."""
+    return str(request.scope.get(_ID_KEY, ""))
 
 
 def note(request: Request, **fields: Any) -> None:
@@ -35,6 +41,7 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         request_id = _request_id(scope)
+        scope[_ID_KEY] = request_id
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -72,7 +79,7 @@ def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id" and 0 < len(value) <= 64:
             return str(value.decode("latin-1"))
-    return uuid.uuid4().hex
+    return "req_" + uuid.uuid4().hex[:28]  # 112 random bits, the agent API's "req_..." form
 
 
 def _route_label(scope: Scope) -> str:

@@ -1,0 +1,15 @@
+"""The agent platform API (protocols/agent-platform.md, seeds/agent-platform-api.txt), at /api.
+
+routes.py is the table; gate.py authenticates (token or body credentials), rate-limits logins and
+turns every refusal, outage or bug into the envelope (envelope.py); fields.py reads the body;
+auth.py, directory.py and money.py are the endpoints; the ledger (wallet/ledger/agents.py,
+agent_players.py, agent_money.py) does every read and write.
+
+Decisions where the document leaves room (README "Agent API" lists them too):
+- An agent acts on its own players and sub-agents and on everyone below them; anyone else is
+  403 FORBIDDEN, an unknown name or id 404 NOT_FOUND.
+- Money: an agent spends its balance, then its credit line; moneyType CREDIT grants (or takes
+  back unused) credit line, backed by the parent's money; see schema/sql/0009_agents.sql.
+- A sub-agent has its parent's currency. An unknown path or a wrong method: 404 NOT_FOUND.
+- A database outage or a bug: 500 SERVER_ERROR with the requestId, never a stack trace.
+"""

@@ -1,0 +1,83 @@
+"""POST /auth/login, POST /auth/refresh, GET /health."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+
+from wallet.agents import fields
+from wallet.agents.envelope import ApiError, Code
+from wallet.agents.gate import (
+    BAD_CREDENTIALS,
+    BAD_TOKEN,
+    Reply,
+    check_credentials,
+    public,
+    rate_hit,
+)
+from wallet.context import Context
+from wallet.ledger.agents import issue_token, refresh_token
+
+STARTED = time.monotonic()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@public("login")
+async def login(request: Request, ctx: Context, body: fields.Body) -> Reply:
+    await rate_hit(request, ctx)
+    username = fields.required_text(body, "agentUsername", 64)
+    password = fields.required_text(body, "agentPassword", fields.PASSWORD_MAX)
+    agent = await check_credentials(ctx, username, password)
+    if agent is None:
+        raise ApiError(Code.AUTH_ERROR, BAD_CREDENTIALS, reason="bad_credentials")
+    ttl_s = ctx.settings.agent_token_ttl_s
+    token, expires_at = await issue_token(ctx.db, agent.id, ttl_s)
+    return Reply(
+        {
+            "token": token,
+            "affiliateId": str(agent.id),
+            "expiresAt": _iso(expires_at),
+            "ttlSeconds": ttl_s,
+        }
+    )
+
+
+@public("refresh")
+async def refresh(request: Request, ctx: Context, body: fields.Body) -> Reply:
+    """A new token for a live one, which dies at once (4 h from now again)."""
+    scheme, _, old = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not old.strip():
+        raise ApiError(Code.AUTH_ERROR, "Authentication required", reason="no_token")
+    ttl_s = ctx.settings.agent_token_ttl_s
+    renewed = await refresh_token(ctx.db, old.strip(), ttl_s)
+    if renewed is None:
+        raise ApiError(Code.AUTH_ERROR, BAD_TOKEN, reason="bad_token")
+    agent_id, token, expires_at = renewed
+    return Reply(
+        {
+            "token": token,
+            "affiliateId": str(agent_id),
+            "expiresAt": _iso(expires_at),
+            "ttlSeconds": ttl_s,
+        }
+    )
+
+
+@public("health")
+async def health(request: Request, ctx: Context, body: fields.Body) -> Reply:
+    """200 with the database reachable; 500 SERVER_ERROR when it is not."""
+    if not await ctx.db.ping():
+        raise ApiError(Code.SERVER_ERROR, "Database unavailable", reason="database_down")
+    return Reply(
+        {
+            "status": "ok",
+            "database": "ok",
+            "uptimeSeconds": int(time.monotonic() - STARTED),
+            "time": _iso(datetime.now(UTC)),
+        }
+    )

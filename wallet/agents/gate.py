@@ -1,0 +1,178 @@
+"""Every agent API request passes here: the one place that turns refusals, outages and bugs into
+the envelope's error answers (never a stack trace), and that authenticates the agent.
+
+Authentication: `Authorization: Bearer tok_...` (a live token, wallet/ledger/agents.py), or
+`agentUsername` + `agentPassword` in the body. Wrong, expired or refreshed-away: 401 AUTH_ERROR.
+Login attempts count per client address and minute in PostgreSQL (cashier_rate_hit, so every
+worker and host shares the count): every /auth/login call, and every failed body credential;
+over AGENT_LOGIN_RATE_LIMIT_PER_MINUTE: 429 RATE_LIMITED with Retry-After.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from wallet.agents import fields
+from wallet.agents.envelope import ApiError, Code, failure, success
+from wallet.cashier.passwords import verify_password_async
+from wallet.context import Context, context_of
+from wallet.ledger.agents import Agent, find_agent, password_hash_of, token_agent
+from wallet.ledger.outcomes import LedgerUnavailable
+from wallet.web.observability import get_logger
+from wallet.web.requestlog import note
+
+CALLER = "agent"
+BAD_CREDENTIALS = "Invalid credentials"
+BAD_TOKEN = "Invalid or expired token"  # noqa: S105 (a message)
+_log = get_logger("wallet.agents")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An admitted request: its context, body and (for most endpoints) its agent."""
+
+    ctx: Context
+    body: fields.Body
+    agent: Agent
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What an endpoint answers: the data, and whether it replays an earlier move."""
+
+    data: object
+    idempotent: bool = False
+
+
+Handler = Callable[[Request, Call], Awaitable[Reply]]
+PublicHandler = Callable[[Request, Context, fields.Body], Awaitable[Reply]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def client_host(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+async def rate_hit(request: Request, ctx: Context) -> None:
+    """Count one login attempt of this client; 429 past the limit."""
+    bucket = f"agent_login:{client_host(request)}"
+    row = await ctx.db.one(
+        "SELECT allowed, retry_after_s FROM cashier_rate_hit(%s, %s)",
+        (bucket, ctx.settings.agent_login_rate_limit_per_minute),
+    )
+    assert row is not None
+    if not row[0]:
+        raise ApiError(
+            Code.RATE_LIMITED,
+            "Too many login attempts; retry later",
+            reason="rate_limited",
+            headers={"Retry-After": str(row[1])},
+        )
+
+
+async def over_limit(request: Request, ctx: Context) -> bool:
+    row = await ctx.db.one(
+        "SELECT hits FROM rate_limits WHERE bucket = %s"
+        " AND window_start = date_trunc('minute', clock_timestamp())",
+        (f"agent_login:{client_host(request)}",),
+    )
+    return row is not None and int(row[0]) >= ctx.settings.agent_login_rate_limit_per_minute
+
+
+async def check_credentials(ctx: Context, username: str, password: str) -> Agent | None:
+    """The active agent of these credentials, else None (a wrong username costs a hash too)."""
+    stored = await password_hash_of(ctx.db, ctx.operator_id, username)
+    if not await verify_password_async(stored, password) or stored is None:
+        return None
+    agent = await find_agent(ctx.db, ctx.operator_id, username=username)
+    return agent if agent is not None and agent.status == "active" else None
+
+
+async def _authenticate(request: Request, ctx: Context, body: fields.Body) -> Agent:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        agent = await token_agent(ctx.db, ctx.operator_id, token.strip())
+        if agent is None or agent.status != "active":
+            raise ApiError(Code.AUTH_ERROR, BAD_TOKEN, reason="bad_token")
+        return agent
+    username, password = body.get("agentUsername"), body.get("agentPassword")
+    if not isinstance(username, str) or not isinstance(password, str) or not username:
+        raise ApiError(Code.AUTH_ERROR, "Authentication required", reason="no_credentials")
+    if await over_limit(request, ctx):
+        await rate_hit(request, ctx)
+    agent = await check_credentials(ctx, username[:64], password[: fields.PASSWORD_MAX])
+    if agent is None:
+        await rate_hit(request, ctx)
+        raise ApiError(Code.AUTH_ERROR, BAD_CREDENTIALS, reason="bad_credentials")
+    return agent
+
+
+async def _answer(
+    request: Request, operation: str, run: Callable[[], Awaitable[Reply]]
+) -> Response:
+    note(request, caller=CALLER, operation=operation)
+    try:
+        reply = await run()
+    except ApiError as error:
+        note(request, code=error.status, refusal=error.reason or error.code.value)
+        return failure(request, error)
+    except LedgerUnavailable as error:
+        note(request, code=500, refusal=f"unavailable: {error}")
+        return failure(request, ApiError(Code.SERVER_ERROR, "Service temporarily unavailable"))
+    except Exception:  # a bug of ours: logged with its trace, answered without it
+        _log.exception("agent_api_error", operation=operation)
+        note(request, code=500, refusal="server_error")
+        return failure(request, ApiError(Code.SERVER_ERROR, "Internal error"))
+    note(request, code=200)
+    return success(request, reply.data, idempotent=reply.idempotent)
+
+
+async def _body(request: Request, ctx: Context) -> fields.Body:
+    if request.method in ("GET", "HEAD"):
+        return {}
+    settings = ctx.settings
+    return await fields.json_body(
+        request, settings.request_body_max_bytes, settings.request_body_timeout_s
+    )
+
+
+def endpoint(operation: str) -> Callable[[Handler], Endpoint]:
+    """An endpoint of an authenticated agent."""
+
+    def wrap(handler: Handler) -> Endpoint:
+        @functools.wraps(handler)
+        async def run_endpoint(request: Request) -> Response:
+            async def run() -> Reply:
+                ctx = context_of(request)
+                body = await _body(request, ctx)
+                agent = await _authenticate(request, ctx, body)
+                note(request, agent_id=agent.id)
+                return await handler(request, Call(ctx, body, agent))
+
+            return await _answer(request, operation, run)
+
+        return run_endpoint
+
+    return wrap
+
+
+def public(operation: str) -> Callable[[PublicHandler], Endpoint]:
+    """An endpoint without an agent (login, refresh, health)."""
+
+    def wrap(handler: PublicHandler) -> Endpoint:
+        @functools.wraps(handler)
+        async def run_endpoint(request: Request) -> Response:
+            async def run() -> Reply:
+                ctx = context_of(request)
+                return await handler(request, ctx, await _body(request, ctx))
+
+            return await _answer(request, operation, run)
+
+        return run_endpoint
+
+    return wrap

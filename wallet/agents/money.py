@@ -1,0 +1,188 @@
+"""Raw transfers: POST /deposit, /withdraw (agent <-> its own or a descendant's player) and
+/agent/deposit, /agent/withdraw (agent <-> a sub-agent, moneyType REAL or CREDIT). Each is one
+ledger transaction (wallet/ledger/agent_money.py).
+
+Idempotency: X-Idempotency-Key or idempotencyKey in the body. The same key with the same request
+(the endpoint, whom, the exact amount, moneyType and comment; not the credentials) answers the
+original's answer, rebuilt from its postings, with `_idempotent: true`, and moves nothing; with
+another request 409 IDEMPOTENCY_CONFLICT. Concurrent copies move money once (the ledger's key).
+Keys are kept for good (the document promises 24 h): a late retry replays too, never pays twice.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from wallet.agents import fields
+from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.gate import Call, Reply, endpoint
+from wallet.agents.lookup import player_by_username, sub_agent
+from wallet.cashier.answers import Amount
+from wallet.ledger import agent_money
+from wallet.ledger.agent_money import Kind, MoveKey, MoveRecord, move_record
+from wallet.ledger.agent_players import AgentPlayer, player_balance
+from wallet.ledger.agents import Agent, wallet_of
+from wallet.ledger.database import LedgerDB
+from wallet.ledger.money import format_minor
+from wallet.ledger.outcomes import LedgerAnswer, Outcome
+
+CONFLICT = "Idempotency key already used with a different request"
+
+
+def _amount_text(minor: int, exponent: int) -> str:
+    """The document's message form: "Need 100 but have 14" (no trailing zeros)."""
+    text = format_minor(minor, exponent)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _short(need: int, have: int, exponent: int) -> ApiError:
+    message = f"Need {_amount_text(need, exponent)} but have {_amount_text(max(have, 0), exponent)}"
+    return ApiError(Code.INSUFFICIENT_BALANCE, message, reason="insufficient")
+
+
+async def _record(db: LedgerDB, answer: LedgerAnswer) -> MoveRecord:
+    assert answer.tx_id is not None
+    record = await move_record(db, answer.tx_id)
+    assert record is not None, answer
+    return record
+
+
+def _common(request: Request, call: Call) -> tuple[str | None, str | None]:
+    key = fields.idempotency_key(request, call.body)
+    comment = fields.optional_text(call.body, "comment", fields.COMMENT_MAX)
+    return key, comment
+
+
+def _refused(answer: LedgerAnswer) -> None:
+    if answer.outcome == Outcome.CONFLICT:
+        raise ApiError(Code.IDEMPOTENCY_CONFLICT, CONFLICT, reason="conflict")
+
+
+def _agent_figures(agent: Agent, record: MoveRecord, main_now: int) -> dict[str, Amount]:
+    before, after = record.around(agent.main_account_id, main_now)
+    return {
+        "agentBalanceBefore": Amount(max(before, 0), agent.exponent),
+        "agentBalanceAfter": Amount(max(after, 0), agent.exponent),
+    }
+
+
+async def _player_move(request: Request, call: Call, kind: Kind) -> Reply:
+    key_text, comment = _common(request, call)
+    agent, db = call.agent, call.ctx.db
+    amount = fields.amount_minor(call.body, agent.exponent)
+    player = await player_by_username(call)
+    if player.currency != agent.currency:
+        raise bad_request("The player's currency is not yours")
+    request_fields = {"kind": kind.value, "player": player.id, "amount": amount, "comment": comment}
+    key = MoveKey.of(agent, key_text, request_fields)
+    answer = await agent_money.player_move(db, agent, player, kind, amount, key, comment)
+    _refused(answer)
+    if answer.outcome == Outcome.INSUFFICIENT:
+        if kind == Kind.DEPOSIT:
+            raise _short(amount, (await wallet_of(db, agent)).total_available, agent.exponent)
+        raise _short(amount, await player_balance(db, player), player.exponent)
+    assert answer.outcome in (Outcome.NEW, Outcome.REPLAY), answer
+    return Reply(
+        await _player_view(db, agent, player, await _record(db, answer)),
+        idempotent=answer.outcome == Outcome.REPLAY,
+    )
+
+
+async def _player_view(
+    db: LedgerDB, agent: Agent, player: AgentPlayer, record: MoveRecord
+) -> dict[str, object]:
+    wallet = await wallet_of(db, agent)
+    before, after = record.around(player.main_account_id, 0)
+    return {
+        "transactionId": str(record.tx_id),
+        "type": record.kind,
+        "playerUsername": player.username,
+        "playerId": str(player.id),
+        "amount": Amount(record.amount_minor, agent.exponent),
+        "comment": record.comment,
+        **_agent_figures(agent, record, wallet.main),
+        "playerBalanceBefore": Amount(before, player.exponent),
+        "playerBalanceAfter": Amount(after, player.exponent),
+        "createdAt": record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+@endpoint("deposit")
+async def deposit(request: Request, call: Call) -> Reply:
+    return await _player_move(request, call, Kind.DEPOSIT)
+
+
+@endpoint("withdraw")
+async def withdraw(request: Request, call: Call) -> Reply:
+    return await _player_move(request, call, Kind.WITHDRAW)
+
+
+def _money_type(call: Call) -> str:
+    value = call.body.get("moneyType")
+    if value is None or value == "":
+        return "REAL"
+    if value not in agent_money.MONEY_TYPES:
+        raise bad_request("moneyType must be REAL or CREDIT")
+    return str(value)
+
+
+async def _agent_short(db: LedgerDB, agent: Agent, target: Agent, kind: Kind, money: str) -> int:
+    """What the side that pays holds, for the refusal's message."""
+    if kind == Kind.AGENT_DEPOSIT:
+        return (await wallet_of(db, agent)).total_available
+    target_wallet = await wallet_of(db, target)
+    return target_wallet.balance if money == "REAL" else target_wallet.credit_unused
+
+
+async def _agent_move(request: Request, call: Call, kind: Kind) -> Reply:
+    key_text, comment = _common(request, call)
+    agent, db = call.agent, call.ctx.db
+    amount = fields.amount_minor(call.body, agent.exponent)
+    money = _money_type(call)
+    target = await sub_agent(call)
+    request_fields = {
+        "kind": kind.value,
+        "target": target.id,
+        "amount": amount,
+        "moneyType": money,
+        "comment": comment,
+    }
+    key = MoveKey.of(agent, key_text, request_fields)
+    answer = await agent_money.agent_move(db, agent, target, kind, money, amount, key, comment)
+    _refused(answer)
+    if answer.outcome == Outcome.INSUFFICIENT:
+        have = await _agent_short(db, agent, target, kind, money)
+        raise _short(amount, have, agent.exponent)
+    assert answer.outcome in (Outcome.NEW, Outcome.REPLAY), answer
+    record = await _record(db, answer)
+    mine = await wallet_of(db, agent)
+    # Only figures of accounts the move posted to: a replay rebuilds them exactly.
+    if record.money_type == "REAL":
+        before, after = record.around(target.main_account_id, 0)
+        figures = {"targetBalanceBefore": max(before, 0), "targetBalanceAfter": max(after, 0)}
+    else:
+        before, after = record.around(target.credit_account_id, 0)
+        figures = {"targetCreditLineBefore": before, "targetCreditLineAfter": after}
+    data = {
+        "transactionId": str(record.tx_id),
+        "type": record.kind,
+        "agentTarget": target.username,
+        "targetAffiliateId": str(target.id),
+        "moneyType": record.money_type,
+        "amount": Amount(record.amount_minor, agent.exponent),
+        "comment": record.comment,
+        **_agent_figures(agent, record, mine.main),
+        **{name: Amount(minor, agent.exponent) for name, minor in figures.items()},
+        "createdAt": record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return Reply(data, idempotent=answer.outcome == Outcome.REPLAY)
+
+
+@endpoint("agent_deposit")
+async def agent_deposit(request: Request, call: Call) -> Reply:
+    return await _agent_move(request, call, Kind.AGENT_DEPOSIT)
+
+
+@endpoint("agent_withdraw")
+async def agent_withdraw(request: Request, call: Call) -> Reply:
+    return await _agent_move(request, call, Kind.AGENT_WITHDRAW)
