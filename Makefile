@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## migrate and serve on PORT (8000) with WEB_CONCURRENCY workers (1)
+run: $(STAMP)  ## seed the demo agent tree (README "Agent API"), migrate and serve on PORT (8000)
+	$(BIN)/wallet agent demo
 	$(BIN)/wallet serve
 
 test: $(STAMP) $(CHROMIUM)  ## the whole suite against a throwaway database

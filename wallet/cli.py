@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from wallet.agents import commands as agent_commands
 from wallet.cashier.passwords import hash_password
 from wallet.config import Settings, get_settings
 from wallet.db import database, make_ledger_db
@@ -281,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("username")
         cmd.set_defaults(func=cmd_player_status, status=status)
     _shop_commands(sub)
+    agent_commands.register(sub)
     return parser
 
 
