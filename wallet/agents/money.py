@@ -35,7 +35,7 @@ def _amount_text(minor: int, exponent: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _short(need: int, have: int, exponent: int) -> ApiError:
+def short(need: int, have: int, exponent: int) -> ApiError:
     message = f"Need {_amount_text(need, exponent)} but have {_amount_text(max(have, 0), exponent)}"
     return ApiError(Code.INSUFFICIENT_BALANCE, message, reason="insufficient")
 
@@ -79,8 +79,8 @@ async def _player_move(request: Request, call: Call, kind: Kind) -> Reply:
     _refused(answer)
     if answer.outcome == Outcome.INSUFFICIENT:
         if kind == Kind.DEPOSIT:
-            raise _short(amount, (await wallet_of(db, agent)).total_available, agent.exponent)
-        raise _short(amount, await player_balance(db, player), player.exponent)
+            raise short(amount, (await wallet_of(db, agent)).total_available, agent.exponent)
+        raise short(amount, await player_balance(db, player), player.exponent)
     assert answer.outcome in (Outcome.NEW, Outcome.REPLAY), answer
     return Reply(
         await _player_view(db, agent, player, await _record(db, answer)),
@@ -152,7 +152,7 @@ async def _agent_move(request: Request, call: Call, kind: Kind) -> Reply:
     _refused(answer)
     if answer.outcome == Outcome.INSUFFICIENT:
         have = await _agent_short(db, agent, target, kind, money)
-        raise _short(amount, have, agent.exponent)
+        raise short(amount, have, agent.exponent)
     assert answer.outcome in (Outcome.NEW, Outcome.REPLAY), answer
     record = await _record(db, answer)
     mine = await wallet_of(db, agent)

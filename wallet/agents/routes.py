@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from wallet.agents import auth, directory, money
+from wallet.agents import auth, directory, money, smart
 from wallet.agents.envelope import ApiError, Code, failure
 from wallet.web.requestlog import note
 
@@ -31,6 +31,10 @@ def routes() -> list[BaseRoute]:
         Route("/withdraw", money.withdraw, methods=["POST"]),
         Route("/agent/deposit", money.agent_deposit, methods=["POST"]),
         Route("/agent/withdraw", money.agent_withdraw, methods=["POST"]),
+        Route("/transfer", smart.transfer, methods=["POST"]),
+        Route("/transfer/history", smart.transfer_history, methods=["POST"]),
+        Route("/rebate", smart.rebate, methods=["POST"]),
+        Route("/bypass", smart.bypass, methods=["POST"]),
     ]
 
 

@@ -1,0 +1,104 @@
+-- A smart transfer (wallet/ledger/smart_transfers.py), one statement: agent <-> player, with
+-- the bypass policy and the rebate decided under the locks of the money they depend on.
+--   1. A bypass (the player's owner is not the caller) locks the owning agent's row: bypasses
+--      on one owner's players queue, so the window's count cannot be raced past a tier.
+--   2. The key: a replay or a conflict answers before any check.
+--   3. A bypass counts the owner's bypasses in the caller's policy window (p_max_free,
+--      p_block_after, p_window_hours): free, surcharge, or blocked (outcome 'blocked',
+--      nothing moved, nothing recorded).
+--   4. A bypass deposit accrues the caller's rate for the owner (agent_rebates) as a rebate:
+--      legs from the caller's 'rebate_owed:<owner>' (a liability) to the owner's
+--      'rebate_due:<caller>', both made on first use (no lower bound).
+--   5. ledger_transfer posts; then the ST id of the UTC day, the record, and on the first
+--      bypass of a window (p_notify) the owner's notification.
+CREATE OR REPLACE FUNCTION agent_smart_transfer(
+    p_external_id text, p_request_hash bytea, p_agent_id bigint, p_agent_main bigint,
+    p_player_id bigint, p_player_main bigint, p_owner_id bigint, p_type text,
+    p_amount_minor bigint,
+    p_max_free integer, p_block_after integer, p_window_hours integer, p_surcharge_bp integer,
+    p_notify boolean, p_method text, p_reference text, p_comment text)
+RETURNS ledger_answer LANGUAGE plpgsql AS $$
+DECLARE
+    r          ledger_answer;
+    v_bypass   boolean := p_owner_id <> p_agent_id;
+    v_count    integer;
+    v_tier     text;
+    v_rebate   integer := 0;
+    v_rebated  bigint := 0;
+    v_sign     integer := CASE WHEN p_type = 'deposit' THEN 1 ELSE -1 END;
+    v_accounts bigint[];
+    v_amounts  bigint[];
+    v_day      date := (now() AT TIME ZONE 'UTC')::date;
+    v_number   integer;
+    v_owed     bigint;
+    v_due      bigint;
+BEGIN
+    IF v_bypass THEN
+        PERFORM 1 FROM agents WHERE id = p_owner_id FOR UPDATE;
+    END IF;
+    SELECT a.currency, c.exponent, a.balance_minor INTO r.currency, r.exponent, r.balance_before_minor
+      FROM accounts a JOIN currencies c ON c.code = a.currency WHERE a.id = p_player_main;
+    r.balance_after_minor := r.balance_before_minor;
+    r := ledger_prior_answer('agent', 'smart', p_external_id, p_request_hash, r);
+    IF r.outcome IS NOT NULL THEN
+        RETURN r;
+    END IF;
+    IF v_bypass THEN
+        SELECT count(*) + 1 INTO v_count FROM smart_transfers
+         WHERE owner_agent_id = p_owner_id AND is_bypass
+           AND created_at > now() - make_interval(hours => p_window_hours);
+        v_tier := CASE WHEN v_count <= p_max_free THEN 'free'
+                       WHEN v_count <= p_block_after THEN 'surcharge' END;
+        IF v_tier IS NULL THEN
+            r.outcome := 'blocked';
+            RETURN r;
+        END IF;
+        IF p_type = 'deposit' THEN
+            SELECT percent_bp INTO v_rebate FROM agent_rebates
+             WHERE agent_id = p_agent_id AND sub_agent_id = p_owner_id;
+            v_rebate := coalesce(v_rebate, 0);
+            v_rebated := p_amount_minor * v_rebate / 10000;
+        END IF;
+    END IF;
+    v_accounts := ARRAY[p_agent_main, p_player_main];
+    v_amounts := ARRAY[-v_sign * p_amount_minor, v_sign * p_amount_minor];
+    IF v_rebated > 0 THEN
+        -- Each statement sees what committed before it: a concurrent first use's row too.
+        INSERT INTO accounts (owner_type, owner_id, purpose, currency, balance_minor)
+        VALUES ('agent', p_agent_id, 'rebate_owed:' || p_owner_id, r.currency, 0),
+               ('agent', p_owner_id, 'rebate_due:' || p_agent_id, r.currency, 0)
+        ON CONFLICT (owner_type, owner_id, purpose, currency) DO NOTHING;
+        SELECT id INTO STRICT v_owed FROM accounts
+         WHERE owner_type = 'agent' AND owner_id = p_agent_id
+           AND purpose = 'rebate_owed:' || p_owner_id AND currency = r.currency;
+        SELECT id INTO STRICT v_due FROM accounts
+         WHERE owner_type = 'agent' AND owner_id = p_owner_id
+           AND purpose = 'rebate_due:' || p_agent_id AND currency = r.currency;
+        v_accounts := v_accounts || ARRAY[v_owed, v_due];
+        v_amounts := v_amounts || ARRAY[-v_rebated, v_rebated];
+    END IF;
+    r := ledger_transfer('agent', 'smart', p_external_id, p_request_hash, 'transfer',
+                         v_accounts, v_amounts, p_player_main);
+    IF r.outcome <> 'new' THEN
+        RETURN r;
+    END IF;
+    INSERT INTO smart_transfer_days AS d (day, last_number) VALUES (v_day, 1)
+    ON CONFLICT (day) DO UPDATE SET last_number = d.last_number + 1
+    RETURNING last_number INTO v_number;
+    INSERT INTO smart_transfers (tx_id, st_id, agent_id, player_id, owner_agent_id, type,
+                                 amount_minor, is_bypass, bypass_count, tier, surcharge_bp,
+                                 surcharge_minor, rebate_bp, rebate_minor, payment_method,
+                                 payment_reference, comment, created_at)
+    VALUES (r.tx_id, 'ST-' || to_char(v_day, 'YYYYMMDD') || '-' || lpad(v_number::text, 6, '0'),
+            p_agent_id, p_player_id, p_owner_id, p_type, p_amount_minor, v_bypass, v_count,
+            v_tier, CASE WHEN v_tier = 'surcharge' THEN p_surcharge_bp ELSE 0 END,
+            CASE WHEN v_tier = 'surcharge' THEN p_amount_minor * p_surcharge_bp / 10000 ELSE 0 END,
+            v_rebate, v_rebated, p_method, p_reference, p_comment, r.tx_at);
+    IF v_bypass AND v_count = 1 AND p_notify THEN
+        INSERT INTO agent_notifications (agent_id, title_key, variables)
+        VALUES (p_owner_id, 'bypass.first', jsonb_build_object(
+            'byAgentId', p_agent_id::text, 'playerId', p_player_id::text, 'type', p_type,
+            'amountMinor', p_amount_minor, 'windowHours', p_window_hours));
+    END IF;
+    RETURN r;
+END $$;
