@@ -19,6 +19,8 @@ from wallet.context import Context, context_of
 from wallet.db import make_ledger_db, resolve_url
 from wallet.ledger.reference import currency_exponents, operator_id
 from wallet.providers import ambslot, igamingace
+from wallet.transfer import routes as transfer_routes
+from wallet.transfer.service import transfer_wallet
 from wallet.web.direct import DirectRoutes, direct_routes
 from wallet.web.observability import configure_logging, metrics_payload
 from wallet.web.requestlog import RequestLogMiddleware
@@ -48,6 +50,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/api", routes=[*cashier_routes(), *agent_api.routes(), *agent_api.fallback()]),
         Route("/cashier", cashier_console.page, methods=["GET"]),
         Mount("/cashier/static", app=cashier_console.static_files()),
+        Mount("/transfer-wallet", routes=transfer_routes.routes()),
     ]
 
 
@@ -71,7 +74,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.ctx = await load_context(settings)
         try:
-            yield
+            async with transfer_wallet(app, app.state.ctx):
+                yield
         finally:
             await app.state.ctx.db.dispose()
 

@@ -26,6 +26,7 @@ from wallet.ledger.players import PlayerExists, create_player, find_player, set_
 from wallet.ledger.reference import currency_exponents, operator_id
 from wallet.ledger.shops import MODES, Shop, ShopExists, create_shop, find_shop, shop_balance
 from wallet.migrations import migrate
+from wallet.transfer import commands as transfer_commands
 
 T = TypeVar("T")
 AUDIT_TIMEOUT_MS = 3_600_000
@@ -282,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("username")
         cmd.set_defaults(func=cmd_player_status, status=status)
     _shop_commands(sub)
+    transfer_commands.register(sub)
     agent_commands.register(sub)
     return parser
 
@@ -319,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     try:
         code: int = args.func(args, settings)
-    except CliError as error:
+    except (CliError, transfer_commands.CommandError) as error:
         print(f"wallet: {error}", file=sys.stderr)
         return 2
     return code

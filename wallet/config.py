@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +18,20 @@ IGAMINGACE_SIGNED_FIELDS_DEFAULT: dict[str, list[str]] = {
     "BetWin": ["agentID", "userID", "betAmount", "winAmount", "transactionID", "roundID"],
     "RollbackTransaction": ["agentID", "userID", "refTransactionID"],
 }
+
+
+class TransferStudio(BaseModel):
+    """One transfer-wallet studio (protocols/transfer.md): an entry of TRANSFER_STUDIOS."""
+
+    base_url: str
+    agent: str
+    key: SecretStr = SecretStr("")
+    codec: str = Field(default="aesgcm", pattern="^(aesgcm|plain)$")
+    currencies: list[str] = Field(default_factory=lambda: ["THB"])
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    retries: int = Field(default=2, ge=0, le=10)  # a call's resends (same transaction id)
+    backoff_s: float = Field(default=0.2, gt=0)  # first pause; doubles, capped at backoff_max_s
+    backoff_max_s: float = Field(default=5.0, gt=0)
 
 
 class Settings(BaseSettings):
@@ -73,6 +87,11 @@ class Settings(BaseSettings):
     # attempts per minute per client address (failed body credentials count too).
     agent_token_ttl_s: int = Field(default=4 * 3600, ge=1, le=30 * 24 * 3600)
     agent_login_rate_limit_per_minute: int = Field(default=10, ge=1)
+
+    # Transfer-wallet studios by name (JSON: {"NAME": {"base_url": ..., "agent": ..., "key": ...,
+    # "codec": "aesgcm"|"plain", "currencies": [...]}}), and the server's background reconciler.
+    transfer_studios: dict[str, TransferStudio] = Field(default_factory=dict)
+    transfer_reconcile_interval_s: float = Field(default=30.0, ge=0)  # 0: no background task
 
     @property
     def embedded(self) -> bool:
