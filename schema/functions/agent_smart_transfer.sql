@@ -2,7 +2,8 @@
 -- the bypass policy and the rebate decided under the locks of the money they depend on.
 --   1. A bypass (the player's owner is not the caller) locks the owning agent's row: bypasses
 --      on one owner's players queue, so the window's count cannot be raced past a tier.
---   2. The key: a replay or a conflict answers before any check.
+--   2. The key: a replay or a conflict answers before any check. The key space is the raw
+--      transfers' (operation 'move'): one client key names one move on whichever endpoint.
 --   3. A bypass counts the owner's bypasses in the caller's policy window (p_max_free,
 --      p_block_after, p_window_hours): free, surcharge, or blocked (outcome 'blocked',
 --      nothing moved, nothing recorded).
@@ -39,7 +40,7 @@ BEGIN
     SELECT a.currency, c.exponent, a.balance_minor INTO r.currency, r.exponent, r.balance_before_minor
       FROM accounts a JOIN currencies c ON c.code = a.currency WHERE a.id = p_player_main;
     r.balance_after_minor := r.balance_before_minor;
-    r := ledger_prior_answer('agent', 'smart', p_external_id, p_request_hash, r);
+    r := ledger_prior_answer('agent', 'move', p_external_id, p_request_hash, r);
     IF r.outcome IS NOT NULL THEN
         RETURN r;
     END IF;
@@ -77,7 +78,7 @@ BEGIN
         v_accounts := v_accounts || ARRAY[v_owed, v_due];
         v_amounts := v_amounts || ARRAY[-v_rebated, v_rebated];
     END IF;
-    r := ledger_transfer('agent', 'smart', p_external_id, p_request_hash, 'transfer',
+    r := ledger_transfer('agent', 'move', p_external_id, p_request_hash, 'transfer',
                          v_accounts, v_amounts, p_player_main);
     IF r.outcome <> 'new' THEN
         RETURN r;

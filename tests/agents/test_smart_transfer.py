@@ -234,6 +234,15 @@ def test_smart_transfer_idempotency_and_concurrency(
     assert top.balance()["balance"] == 105
     conflict = top.call("/transfer", {**body, "amount": 11}, headers={"X-Idempotency-Key": key})
     assert_envelope(conflict, 409, "IDEMPOTENCY_CONFLICT")
+    # One key names one move whichever endpoint it comes to.
+    raw = {"playerUsername": player, "amount": 10}
+    assert_envelope(top.call("/deposit", raw, headers={"X-Idempotency-Key": key}), 409,
+                    "IDEMPOTENCY_CONFLICT")  # fmt: skip
+    other_key = secrets.token_hex(8)
+    top.ok("/deposit", raw, headers={"X-Idempotency-Key": other_key})
+    assert_envelope(top.call("/transfer", body, headers={"X-Idempotency-Key": other_key}), 409,
+                    "IDEMPOTENCY_CONFLICT")  # fmt: skip
+    assert top.balance()["balance"] == 95
     # 20 bypasses at once under a policy of 3 free and 5 in all: exactly 5 pass.
     top.ok("/bypass", {"action": "set", "maxFreeBypassesPerWindow": 3, "blockAfter": 5})
 
@@ -248,4 +257,4 @@ def test_smart_transfer_idempotency_and_concurrency(
     with ThreadPoolExecutor(20) as pool:
         codes = list(pool.map(bypass, range(20)))
     assert sorted(codes) == [200] * 4 + [422] * 16  # the first one above counted already
-    assert top.balance()["balance"] == 101
+    assert top.balance()["balance"] == 91

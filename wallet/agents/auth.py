@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import UTC, datetime
 
@@ -18,9 +19,10 @@ from wallet.agents.gate import (
     rate_hit,
 )
 from wallet.context import Context
-from wallet.ledger.agents import issue_token, refresh_token
+from wallet.ledger.agents import forget_expired_tokens, issue_token, refresh_token
 
 STARTED = time.monotonic()
+CLEANUP_ONE_IN = 100
 
 
 def _iso(moment: datetime) -> str:
@@ -37,6 +39,8 @@ async def login(request: Request, ctx: Context, body: fields.Body) -> Reply:
         raise ApiError(Code.AUTH_ERROR, BAD_CREDENTIALS, reason="bad_credentials")
     ttl_s = ctx.settings.agent_token_ttl_s
     token, expires_at = await issue_token(ctx.db, agent.id, ttl_s)
+    if secrets.randbelow(CLEANUP_ONE_IN) == 0:  # expired tokens go now and then, by index
+        await forget_expired_tokens(ctx.db)
     return Reply(
         {
             "token": token,

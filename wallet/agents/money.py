@@ -25,6 +25,7 @@ from wallet.ledger.agents import Agent, wallet_of
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import format_minor
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
+from wallet.web.requestlog import note
 
 CONFLICT = "Idempotency key already used with a different request"
 
@@ -75,7 +76,9 @@ async def _player_move(request: Request, call: Call, kind: Kind) -> Reply:
         raise bad_request("The player's currency is not yours")
     request_fields = {"kind": kind.value, "player": player.id, "amount": amount, "comment": comment}
     key = MoveKey.of(agent, key_text, request_fields)
+    note(request, external_id=key.external_id)
     answer = await agent_money.player_move(db, agent, player, kind, amount, key, comment)
+    note(request, outcome=answer.outcome.value)
     _refused(answer)
     if answer.outcome == Outcome.INSUFFICIENT:
         if kind == Kind.DEPOSIT:
@@ -148,7 +151,9 @@ async def _agent_move(request: Request, call: Call, kind: Kind) -> Reply:
         "comment": comment,
     }
     key = MoveKey.of(agent, key_text, request_fields)
+    note(request, external_id=key.external_id)
     answer = await agent_money.agent_move(db, agent, target, kind, money, amount, key, comment)
+    note(request, outcome=answer.outcome.value)
     _refused(answer)
     if answer.outcome == Outcome.INSUFFICIENT:
         have = await _agent_short(db, agent, target, kind, money)

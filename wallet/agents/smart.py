@@ -46,6 +46,7 @@ from wallet.ledger.smart_transfers import (
     smart_record,
     smart_transfer,
 )
+from wallet.web.requestlog import note
 
 REFERENCE_MAX = 128
 COUNT_MAX = 1_000_000
@@ -148,6 +149,7 @@ async def transfer(request: Request, call: Call) -> Reply:
     owner = await find_agent(db, agent.operator_id, agent_id=player.agent_id)
     assert owner is not None
     request_fields = {
+        "kind": "transfer",
         "player": player.id,
         "type": wanted.type,
         "amount": wanted.amount_minor,
@@ -156,7 +158,9 @@ async def transfer(request: Request, call: Call) -> Reply:
         "comment": wanted.comment,
     }
     key = SmartKey.of(agent, key_text, request_fields)
+    note(request, external_id=key.external_id)
     answer = await smart_transfer(db, agent, player, owner, wanted, key, await policy_of(db, agent))
+    note(request, outcome=answer.outcome.value)
     if answer.outcome == Outcome.CONFLICT:
         raise ApiError(Code.IDEMPOTENCY_CONFLICT, CONFLICT, reason="conflict")
     if answer.outcome == Outcome.BLOCKED:

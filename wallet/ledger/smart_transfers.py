@@ -7,7 +7,9 @@ each one statement (agent_smart_transfer, which posts through ledger_transfer).
   blocked (nothing moves).
 - A bypass deposit accrues the caller's rebate rate for the owning agent: the caller's liability
   account 'rebate_owed:<owner>' against the owner's 'rebate_due:<caller>'.
-- Idempotency: caller 'agent', operation 'smart', external id "<agent id>:key:<client key>".
+- Idempotency: the raw transfers' key space (wallet/ledger/agent_money.py: caller 'agent',
+  operation 'move', external id "<agent id>:key:<client key>"), so a key used on /deposit and
+  again on /transfer is a conflict, never a second move.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from wallet.ledger.database import LedgerDB
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer
 
-OPERATION = "smart"
+OPERATION = "move"  # agent_money.OPERATION: one key space for every agent move
 TYPES = ("deposit", "withdraw")
 PAYMENT_METHODS = ("gcash", "bank", "crypto", "manual")
 BP_DIVISOR = 10_000
