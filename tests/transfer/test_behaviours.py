@@ -3,6 +3,8 @@ unknown one leaves the money pending until the reconciler gets a final state fro
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 
 import pytest
@@ -12,10 +14,10 @@ from tests.transfer.conftest import STUDIO, StudioSim
 from wallet.ledger.accounts import balance_of
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.players import Player, find_player
-from wallet.ledger.transfer_moves import move_accounts
+from wallet.ledger.transfer_moves import find_move, move_accounts
 from wallet.transfer.client import StudioClient
-from wallet.transfer.moves import TransferRefused, transfer_in, transfer_out
-from wallet.transfer.reconciler import reconcile
+from wallet.transfer.moves import TransferRefused, grace_s, transfer_in, transfer_out
+from wallet.transfer.reconciler import background_round, reconcile
 
 START = 100_00
 AMOUNT = 30_00
@@ -204,3 +206,66 @@ def test_reconcile_reports_without_fix_and_books_with_it(
     assert result.move.amount_minor == AMOUNT + 5_00
     found = loop.run(find_player(ledger, 1, player.username))
     assert found is not None and found.balance_minor == START + 5_00
+
+
+def test_reconciler_backs_off_until_check_transaction_answers(
+    fresh_sim: StudioSim,
+    make_client: Callable[..., StudioClient],
+    make_player: Callable[..., Player],
+    ledger: LedgerDB,
+    loop: LoopThread,
+) -> None:
+    client = make_client(fresh_sim)
+    player = make_player("THB", START)
+    fresh_sim.control(next=["timeout_after"])
+    move = loop.run(transfer_out(ledger, client, player, AMOUNT, None)).move
+    assert move.status == "pending"
+    # Check Transaction itself fails: no final state, so nothing moves, however often we ask.
+    fresh_sim.control(check_next=["error_500", "error_500"])
+    report = loop.run(reconcile(ledger, client, fix=True, wait_s=0))
+    assert report.still_pending == 1
+    assert figures(ledger, loop, player) == (START - AMOUNT, AMOUNT, 0)
+    # A timeout, then a 500, then the state: the reconciler keeps asking, with backoff.
+    fresh_sim.control(check_next=["error_500", "timeout_before", "error_500"])
+    began = time.monotonic()
+    reconciled(ledger, loop, client)
+    assert time.monotonic() - began >= 0.05 + 0.1 + 0.2  # three pauses, doubling
+    found = loop.run(find_move(ledger, move.txn_id))
+    assert found is not None and found.status == "done" and found.checks >= 4
+    assert figures(ledger, loop, player) == (START - AMOUNT, 0, AMOUNT)
+
+
+def test_concurrent_reconcilers_settle_each_move_once(
+    fresh_sim: StudioSim,
+    make_client: Callable[..., StudioClient],
+    make_player: Callable[..., Player],
+    ledger: LedgerDB,
+    loop: LoopThread,
+) -> None:
+    """Two `wallet reconcile --fix` and two servers' background rounds at once, over moves the
+    studio applied and moves it never saw (each resent under its own id)."""
+    client = make_client(fresh_sim)
+    players = [make_player("THB", START) for _ in range(12)]
+    fresh_sim.control(next=["timeout_after", "error_500"] * 6)
+
+    async def start_all() -> None:
+        await asyncio.gather(*(transfer_out(ledger, client, p, AMOUNT, None) for p in players))
+
+    loop.run(start_all())
+    assert all(figures(ledger, loop, p)[1] == AMOUNT for p in players)
+    time.sleep(grace_s(client))  # the background rounds take due moves only
+
+    async def race() -> None:
+        clients = {STUDIO: client}
+        await asyncio.gather(
+            reconcile(ledger, client, fix=True, wait_s=10),
+            reconcile(ledger, client, fix=True, wait_s=10),
+            background_round(ledger, clients, compare=True),
+            background_round(ledger, clients, compare=False),
+        )
+
+    loop.run(race())
+    reconciled(ledger, loop, client)
+    for player in players:
+        assert figures(ledger, loop, player) == (START - AMOUNT, 0, AMOUNT)
+        assert fresh_sim.balance_minor(player.username) == AMOUNT

@@ -14,9 +14,11 @@ and speaks the wire of client.py. Deposits and withdrawals can be told how to an
     duplicate       apply, answer as to a resent transaction id (the original answer, marked)
     slow            wait slow_s, then apply and answer success
 
-A resent transaction id always gets the original answer and applies nothing. {"clear": true}
-forgets the queue, rates and blocks ({"block": [USER]}: code 9 for the user); "hang_s" and
-"slow_s" set the pauses. GET /sim/state shows the store; POST /sim/reset empties it.
+Check Transaction can be told too ({"check_next": [...]}: a timeout or a 500 instead of the
+state; "ok" answers). A resent transaction id always gets the original answer and applies
+nothing. {"clear": true} forgets the queues, rates and blocks ({"block": [USER]}: code 9 for
+the user); "hang_s" and "slow_s" set the pauses. GET /sim/state shows the store; POST
+/sim/reset empties it.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Store:
         default_factory=dict
     )
     queue: list[str] = field(default_factory=list)
+    check_queue: list[str] = field(default_factory=list)  # answers to Check Transaction
     rates: dict[str, float] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
     hang_s: float = 30.0
@@ -154,6 +157,11 @@ class Simulator:
         txn_id = fields.get("transaction_id")
         if not isinstance(txn_id, str) or not txn_id:
             return _reply(_answer(2))
+        behaviour = self.store.check_queue.pop(0) if self.store.check_queue else "ok"
+        if behaviour in ("timeout_before", "timeout_after"):
+            await asyncio.sleep(self.store.hang_s)
+        if behaviour != "ok":
+            return JSONResponse(_answer(1), status_code=500)
         known = self.store.transactions.get(txn_id)
         if known is None:
             return _reply(_answer(0, {"transaction_id": txn_id, "status": "not_found"}))
@@ -232,14 +240,15 @@ class Simulator:
         order = json.loads(await request.body())
         if not isinstance(order, dict):
             return JSONResponse({"error": "an object"}, status_code=400)
-        unknown = [b for b in [*order.get("next", []), *order.get("rates", {})]
-                   if b not in BEHAVIOURS]  # fmt: skip
+        told = [*order.get("next", []), *order.get("rates", {}), *order.get("check_next", [])]
+        unknown = [b for b in told if b not in BEHAVIOURS]
         if unknown:
             return JSONResponse({"error": f"unknown behaviours {unknown}"}, status_code=400)
         store = self.store
         if order.get("clear"):  # forget the queue, the rates and the blocks; keep the money
-            store.queue, store.rates, store.blocked = [], {}, set()
+            store.queue, store.check_queue, store.rates, store.blocked = [], [], {}, set()
         store.queue = (store.queue + list(order.get("next", [])))[:QUEUE_MAX]
+        store.check_queue = (store.check_queue + list(order.get("check_next", [])))[:QUEUE_MAX]
         if "rates" in order:
             store.rates = {str(k): float(v) for k, v in order["rates"].items()}
         if "seed" in order:
