@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +93,14 @@ class Settings(BaseSettings):
     # "codec": "aesgcm"|"plain", "currencies": [...]}}), and the server's background reconciler.
     transfer_studios: dict[str, TransferStudio] = Field(default_factory=dict)
     transfer_reconcile_interval_s: float = Field(default=30.0, ge=0)  # 0: no background task
+
+    @field_validator("transfer_studios")
+    @classmethod
+    def _studio_names(cls, studios: dict[str, TransferStudio]) -> dict[str, TransferStudio]:
+        for name in studios:  # as schema/sql/0008_transfer_wallet.sql checks, and URL-safe
+            if not re.fullmatch(r"[a-z0-9_-]{1,32}", name):
+                raise ValueError(f"bad studio name {name!r}: 1-32 of a-z 0-9 _ -")
+        return studios
 
     @property
     def embedded(self) -> bool:

@@ -8,12 +8,14 @@ import time
 from collections.abc import Callable
 
 import pytest
+from pydantic import ValidationError
 
-from tests.support import LoopThread
+from tests.support import LoopThread, free_port
 from tests.transfer.conftest import STUDIO, StudioSim
+from wallet.config import Settings
 from wallet.ledger.accounts import balance_of
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
+from wallet.ledger.players import Player, find_player, set_status
 from wallet.ledger.transfer_moves import find_move, move_accounts
 from wallet.transfer.client import StudioClient
 from wallet.transfer.moves import TransferRefused, grace_s, transfer_in, transfer_out
@@ -269,3 +271,46 @@ def test_concurrent_reconcilers_settle_each_move_once(
     for player in players:
         assert figures(ledger, loop, player) == (START - AMOUNT, 0, AMOUNT)
         assert fresh_sim.balance_minor(player.username) == AMOUNT
+
+
+def test_a_studio_that_does_not_answer_moves_nothing(
+    fresh_sim: StudioSim,
+    make_client: Callable[..., StudioClient],
+    make_player: Callable[..., Player],
+    ledger: LedgerDB,
+    loop: LoopThread,
+) -> None:
+    down = make_client(fresh_sim, base_url=f"http://127.0.0.1:{free_port()}")
+    player = make_player("THB", START)
+    with pytest.raises(TransferRefused, match="studio unavailable"):
+        loop.run(transfer_out(ledger, down, player, AMOUNT, None))
+    found = loop.run(find_player(ledger, 1, player.username))
+    assert found is not None and found.balance_minor == START
+
+
+def test_a_blocked_player_can_bring_money_home_only(
+    fresh_sim: StudioSim,
+    make_client: Callable[..., StudioClient],
+    make_player: Callable[..., Player],
+    ledger: LedgerDB,
+    loop: LoopThread,
+) -> None:
+    client = make_client(fresh_sim)
+    player = make_player("THB", START)
+    assert loop.run(transfer_out(ledger, client, player, AMOUNT, None)).move.status == "done"
+    assert loop.run(set_status(ledger, 1, player.username, "blocked"))
+    blocked = loop.run(find_player(ledger, 1, player.username))
+    assert blocked is not None
+    with pytest.raises(TransferRefused, match="blocked"):
+        loop.run(transfer_out(ledger, client, blocked, 1, None))
+    assert loop.run(transfer_in(ledger, client, blocked, None, None)).move.status == "done"
+    assert figures(ledger, loop, player) == (START, 0, 0)
+
+
+def test_studio_names_are_checked_by_the_settings() -> None:
+    studio = {"base_url": "http://127.0.0.1:1", "agent": "a", "codec": "plain"}
+    assert Settings(transfer_studios={"demo-1": studio}).transfer_studios["demo-1"].agent == "a"
+    with pytest.raises(ValidationError, match="bad studio name"):
+        Settings(transfer_studios={"Demo Studio": studio})
+    with pytest.raises(ValidationError):
+        Settings(transfer_studios={"demo": {**studio, "codec": "rot13"}})

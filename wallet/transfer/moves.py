@@ -78,13 +78,13 @@ async def _start(
 ) -> Result:
     if player.currency not in client.studio.currencies:
         raise TransferRefused(f"studio {client.name} does not take {player.currency}")
-    if player.status != "active":
+    if player.status != "active" and direction == "out":  # a blocked player's money may come home
         raise TransferRefused("player blocked")
     txn_id = txn_id_for(client.name, key)
     if await ledger.find_move(db, txn_id) is None:  # first time: the studio's account first
         init = await client.init(player.username, player.currency)
         if init.verdict != Verdict.OK:  # nothing moved yet: a refusal, whatever the answer
-            raise TransferRefused(f"studio account init: {init.detail}")
+            raise TransferRefused(f"studio unavailable: account init {init.detail}")
     accounts = await ledger.move_accounts(db, player.id, player.currency, client.name)
     outcome = await ledger.begin(
         db,

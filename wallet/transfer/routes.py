@@ -7,7 +7,8 @@ Authorization: Bearer KEY (a key of `wallet operator-key create`). Idempotency-K
 "idempotency_key" in the body): the same key finds the same move, never a second one. Answers
 200 {"status": "done"}, 202 {"status": "pending"} (the studio's answer is unknown: the
 reconciler settles it), 422 {"status": "failed"} (the studio refused; nothing moved for good)
-or {"error": ...} with 400, 401, 404, 409.
+or {"error": ...} with 400, 401, 404, 409, 422 (insufficient, blocked), 503 (the studio did not
+answer its Account Init: nothing moved).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ async def _move(request: Request, direction: str) -> Response:
         else:
             result = await transfer_in(ctx.db, client, player, amount, f"api:{idem}")
     except TransferRefused as error:
-        return _error(REFUSAL_CODES.get(error.reason, 422), error.reason)
+        unavailable = error.reason.startswith("studio unavailable")
+        return _error(503 if unavailable else REFUSAL_CODES.get(error.reason, 422), error.reason)
     return JSONResponse(
         move_body(result.move, result.replay), status_code=STATUS_CODES[result.move.status]
     )
