@@ -113,26 +113,28 @@ CHECKS: dict[str, str] = {
         UNION ALL
         SELECT 'transaction ' || g.id || ' answered before ' || g.balance_before_minor
                || ' and after ' || g.balance_after_minor || ' but moved '
-               || coalesce(sum(p.amount_minor), 0)
+               || coalesce(sum(seen.amount_minor), 0)
           FROM game g
-          LEFT JOIN postings p ON p.transaction_id = g.id AND p.account_id IN (
-                SELECT account_id FROM player_accounts pa WHERE pa.main_id = g.account_id)
+          LEFT JOIN (SELECT p.transaction_id, pa.main_id, p.amount_minor
+                       FROM postings p JOIN player_accounts pa ON pa.account_id = p.account_id
+                    ) seen ON seen.transaction_id = g.id AND seen.main_id = g.account_id
          GROUP BY g.id, g.balance_before_minor, g.balance_after_minor
-        HAVING g.balance_before_minor + coalesce(sum(p.amount_minor), 0)
+        HAVING g.balance_before_minor + coalesce(sum(seen.amount_minor), 0)
                IS DISTINCT FROM g.balance_after_minor
         UNION ALL
-        SELECT 'transaction ' || t.id || ' answered after ' || t.balance_after_minor
-               || ' but its account ' || t.account_id || ' had ' || max(p.balance_after_minor)
+        SELECT 'transaction ' || t.id || ' answered ' || t.balance_before_minor || ' -> '
+               || t.balance_after_minor || ' but its account ' || t.account_id || ' moved '
+               || k.moved || ' to ' || coalesce(k.after::text, 'null')
           FROM transactions t
-          JOIN postings p ON p.transaction_id = t.id AND p.account_id = t.account_id
+          CROSS JOIN LATERAL (
+                SELECT sum(p.amount_minor) AS moved,
+                       (array_agg(p.balance_after_minor ORDER BY p.id DESC))[1] AS after
+                  FROM postings p
+                 WHERE p.transaction_id = t.id AND p.account_id = t.account_id) k
          WHERE t.kind NOT IN ('debit', 'credit', 'debit_credit', 'reverse', 'tombstone')
-         GROUP BY t.id, t.balance_before_minor, t.balance_after_minor
-        HAVING t.balance_after_minor IS DISTINCT FROM max(p.balance_after_minor)
-                   FILTER (WHERE p.id = (SELECT max(id) FROM postings q
-                                          WHERE q.transaction_id = t.id
-                                            AND q.account_id = t.account_id))
-            OR t.balance_before_minor + sum(p.amount_minor)
-               IS DISTINCT FROM t.balance_after_minor""",
+           AND k.moved IS NOT NULL
+           AND (t.balance_after_minor IS DISTINCT FROM k.after
+                OR t.balance_before_minor + k.moved IS DISTINCT FROM t.balance_after_minor)""",
 }
 
 
