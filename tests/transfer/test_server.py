@@ -154,3 +154,35 @@ def test_server_killed_between_debit_and_answer(
     back = cli(db_url, fresh_sim, "transfer", "in", player.username, STUDIO, "all")
     assert back.returncode == 0 and "status: done" in back.stdout, back
     assert figures(ledger, loop, player) == (START, 0, 0)
+
+
+def test_background_reconcilers_of_two_workers_share_the_pending_moves(
+    db_url: str,
+    operator_key: str,
+    fresh_sim: StudioSim,
+    make_player: Callable[..., Player],
+    ledger: LedgerDB,
+    loop: LoopThread,
+) -> None:
+    srv = Server(db_url, env=server_env(fresh_sim, timeout_s=0.3), workers=2).start()
+    try:
+        players = [make_player("THB", START) for _ in range(8)]
+        fresh_sim.control(
+            next=["error_500", "timeout_after", "error_500_after", "timeout_before"] * 2
+        )
+        codes = []
+        for player in players:  # (the background rounds' resends take faults of the queue too)
+            body = {"player": player.username, "amount": "30.00"}
+            answer = post(srv, f"/{STUDIO}/deposit", operator_key, body, f"two-{player.username}")
+            codes.append(answer.status_code)
+        assert set(codes) <= {200, 202} and codes.count(202) >= 4, codes
+        deadline = time.monotonic() + 30
+        while any(figures(ledger, loop, p) != (START - 30_00, 0, 30_00) for p in players):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        for player in players:
+            assert fresh_sim.balance_minor(player.username) == 30_00
+        text = httpx.get(f"{srv.base_url}/metrics", timeout=5).text
+        assert "wallet_transfer_pending" in text
+    finally:
+        srv.stop()
