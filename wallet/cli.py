@@ -24,7 +24,15 @@ from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
 from wallet.ledger.players import PlayerExists, create_player, find_player, set_status
 from wallet.ledger.reference import currency_exponents, operator_id
-from wallet.ledger.shops import MODES, Shop, ShopExists, create_shop, find_shop, shop_balance
+from wallet.ledger.shops import (
+    MODES,
+    Shop,
+    ShopExists,
+    create_shop,
+    find_shop,
+    set_shop_settings,
+    shop_balance,
+)
 from wallet.migrations import migrate
 from wallet.transfer import commands as transfer_commands
 
@@ -191,6 +199,61 @@ def cmd_shop_create(args: argparse.Namespace, settings: Settings) -> int:
     return _run(settings, work)
 
 
+def cmd_shop_set(args: argparse.Namespace, settings: Settings) -> int:
+    """A shop's Wager Bonus and Bounce Back settings; percentages with up to two decimals."""
+
+    async def work(db: LedgerDB) -> str:
+        shop = await _shop(db, settings, args.name)
+        changes = {
+            "wager_bonus_bp": _basis_points("--wager-bonus-percent", args.wager_bonus_percent),
+            "wager_multiplier": _bounded("--wager-multiplier", args.wager_multiplier, 1000),
+            "bounce_back_bp": _basis_points("--bounce-back-percent", args.bounce_back_percent),
+            "bounce_back_threshold_minor": _threshold(args.bounce_back_threshold, shop),
+        }
+        shop = await set_shop_settings(db, shop, **changes)
+        return _shop_settings_line(shop)
+
+    return _run(settings, work)
+
+
+def _basis_points(flag: str, text: str | None) -> int | None:
+    """'12.5' (percent) -> 1250 basis points: a percent with at most two decimals, 0-1000."""
+    if text is None:
+        return None
+    try:
+        basis_points = parse_minor(text, 2)
+    except AmountError as error:
+        raise CliError(f"bad {flag} {text!r}: {error}") from error
+    if basis_points > 100_000:
+        raise CliError(f"bad {flag} {text!r}: a percent from 0 to 1000")
+    return basis_points
+
+
+def _bounded(flag: str, value: int | None, most: int) -> int | None:
+    if value is not None and not 0 <= value <= most:
+        raise CliError(f"bad {flag} {value}: from 0 to {most}")
+    return value
+
+
+def _threshold(text: str | None, shop: Shop) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_minor(text, shop.exponent)
+    except AmountError as error:
+        raise CliError(f"bad --bounce-back-threshold {text!r}: {error}") from error
+
+
+def _shop_settings_line(shop: Shop) -> str:
+    return (
+        f"shop: {shop.name} mode: {shop.mode}"
+        f" wager_bonus: {format_minor(shop.wager_bonus_bp, 2)}%"
+        f" wager_multiplier: {shop.wager_multiplier}"
+        f" bounce_back: {format_minor(shop.bounce_back_bp, 2)}%"
+        f" bounce_back_threshold: {format_minor(shop.bounce_back_threshold_minor, shop.exponent)}"
+    )
+
+
 def cmd_cashier_create(args: argparse.Namespace, settings: Settings) -> int:
     if not CASHIER_NAME.fullmatch(args.username):
         raise CliError(f"bad username {args.username!r}: 1-64 of A-Z a-z 0-9 _ . @ -")
@@ -296,6 +359,13 @@ def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     create.add_argument("--balance", default="0", help="opening float, e.g. 1000.00")
     create.add_argument("--mode", choices=MODES, default="default")
     create.set_defaults(func=cmd_shop_create)
+    settings = shop.add_parser("set", help="change a shop's Wager Bonus and Bounce Back settings")
+    settings.add_argument("name")
+    settings.add_argument("--wager-bonus-percent", help="of a deposit, e.g. 10 or 12.5")
+    settings.add_argument("--wager-multiplier", type=int, help="requirement = bonus x this")
+    settings.add_argument("--bounce-back-percent", help="of a deposit, e.g. 10")
+    settings.add_argument("--bounce-back-threshold", help="an amount, e.g. 1.00")
+    settings.set_defaults(func=cmd_shop_set)
 
     cashier = sub.add_parser("cashier", help="cashiers of a shop").add_subparsers(
         dest="action", required=True

@@ -9,10 +9,11 @@ import re
 import secrets
 import subprocess
 import sys
+from collections.abc import Callable
 
 import httpx
 
-from tests.cashier.conftest import login
+from tests.cashier.conftest import Desk, login
 from tests.support import LoopThread, Server
 from wallet.config import ROOT_DIR
 from wallet.ledger.database import LedgerDB
@@ -111,3 +112,33 @@ def test_bad_input_exits_2_with_a_message(db_url: str) -> None:
         assert done.stdout == ""
     mode = wallet(db_url, "shop", "create", "z" + name, "--currency", "USD", "--mode", "rivers")
     assert mode.returncode == 2 and "invalid choice" in mode.stderr
+
+
+def test_a_shops_bonus_settings_from_the_command_line_apply_to_its_next_deposits(
+    db_url: str, ledger: LedgerDB, loop: LoopThread, open_desk: Callable[..., Desk]
+) -> None:
+    desk = open_desk("default", float_minor=100_000)
+    name = desk.shop.name
+    done = wallet(
+        db_url, "shop", "set", name, "--wager-bonus-percent", "12.5", "--wager-multiplier", "3"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        f"shop: {name} mode: default wager_bonus: 12.50% wager_multiplier: 3"
+        " bounce_back: 10.00% bounce_back_threshold: 1.00\n"
+    )
+    player = desk.create_player(username=f"p{secrets.token_hex(4)}", password="secret123")
+    answer = desk.deposit(player["id"], 40, wager=True)
+    assert answer.status_code == 200, answer.text
+    shown = desk.call("GET", f"/cashier/players/{player['id']}").json()["data"]
+    assert (shown["wager_bonus"], shown["wager_bonus_amount"]) == (5, 15)  # 12.5% of 40, x3
+    for args, message in (
+        (("shop", "set", name, "--wager-bonus-percent", "1000.01"), "a percent from 0 to 1000"),
+        (("shop", "set", name, "--bounce-back-percent", "0.001"), "bad --bounce-back-percent"),
+        (("shop", "set", name, "--bounce-back-threshold", "1.234"), "bad --bounce-back-threshold"),
+        (("shop", "set", name, "--wager-multiplier", "-1"), "bad --wager-multiplier"),
+        (("shop", "set", "NoSuchShop", "--wager-multiplier", "2"), "no shop NoSuchShop"),
+    ):
+        done = wallet(db_url, *args)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert message in done.stderr, done.stderr

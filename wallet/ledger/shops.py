@@ -100,5 +100,30 @@ async def create_shop(
     return shop
 
 
+async def set_shop_settings(
+    db: LedgerDB,
+    shop: Shop,
+    *,
+    wager_bonus_bp: int | None = None,
+    wager_multiplier: int | None = None,
+    bounce_back_bp: int | None = None,
+    bounce_back_threshold_minor: int | None = None,
+) -> Shop:
+    """Change a shop's Wager Bonus and Bounce Back settings (None: unchanged). They apply to
+    the deposits and bets from now on; what was granted before keeps its terms, since every
+    bonus, requirement and Bounce Back is already in the ledger as an amount."""
+    await db.one(
+        "UPDATE shops SET wager_bonus_bp = coalesce(%s, wager_bonus_bp),"
+        " wager_multiplier = coalesce(%s, wager_multiplier),"
+        " bounce_back_bp = coalesce(%s, bounce_back_bp),"
+        " bounce_back_threshold_minor = coalesce(%s, bounce_back_threshold_minor)"
+        " WHERE id = %s RETURNING id",
+        (wager_bonus_bp, wager_multiplier, bounce_back_bp, bounce_back_threshold_minor, shop.id),
+    )
+    changed = await find_shop(db, shop.operator_id, shop.name)
+    assert changed is not None
+    return changed
+
+
 async def shop_balance(db: LedgerDB, shop: Shop) -> int:
     return await balance_of(db, shop.float_account_id)
