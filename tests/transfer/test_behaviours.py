@@ -273,7 +273,7 @@ def test_concurrent_reconcilers_settle_each_move_once(
         assert fresh_sim.balance_minor(player.username) == AMOUNT
 
 
-def test_a_studio_that_does_not_answer_moves_nothing(
+def test_a_studio_that_does_not_answer_or_refuses_us_moves_nothing(
     fresh_sim: StudioSim,
     make_client: Callable[..., StudioClient],
     make_player: Callable[..., Player],
@@ -284,6 +284,12 @@ def test_a_studio_that_does_not_answer_moves_nothing(
     player = make_player("THB", START)
     with pytest.raises(TransferRefused, match="studio unavailable"):
         loop.run(transfer_out(ledger, down, player, AMOUNT, None))
+    wrong_key = make_client(fresh_sim, key="another key")  # the studio answers 202 code 3
+    with pytest.raises(TransferRefused, match="studio refused account init: code 3"):
+        loop.run(transfer_out(ledger, wrong_key, player, AMOUNT, None))
+    wrong_agent = make_client(fresh_sim, agent="someone")  # 202 code 6
+    with pytest.raises(TransferRefused, match="code 6 invalid agent"):
+        loop.run(transfer_in(ledger, wrong_agent, player, None, None))
     found = loop.run(find_player(ledger, 1, player.username))
     assert found is not None and found.balance_minor == START
 

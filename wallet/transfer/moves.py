@@ -83,7 +83,9 @@ async def _start(
     txn_id = txn_id_for(client.name, key)
     if await ledger.find_move(db, txn_id) is None:  # first time: the studio's account first
         init = await client.init(player.username, player.currency)
-        if init.verdict != Verdict.OK:  # nothing moved yet: a refusal, whatever the answer
+        if init.verdict == Verdict.FAILED:  # nothing moved yet: a refusal either way
+            raise TransferRefused(f"studio refused account init: code {init.code} {init.detail}")
+        if init.verdict != Verdict.OK:
             raise TransferRefused(f"studio unavailable: account init {init.detail}")
     accounts = await ledger.move_accounts(db, player.id, player.currency, client.name)
     outcome = await ledger.begin(
