@@ -33,6 +33,9 @@ DECLARE
     v_number   integer;
     v_owed     bigint;
     v_due      bigint;
+    v_debt_id  bigint;
+    v_debt     bigint;
+    v_legs     record;
 BEGIN
     IF v_bypass THEN
         PERFORM 1 FROM agents WHERE id = p_owner_id FOR UPDATE;
@@ -40,6 +43,12 @@ BEGIN
     SELECT a.currency, c.exponent, a.balance_minor INTO r.currency, r.exponent, r.balance_before_minor
       FROM accounts a JOIN currencies c ON c.code = a.currency WHERE a.id = p_player_main;
     r.balance_after_minor := r.balance_before_minor;
+    -- The player's debt, under its main account's lock (the hot path's): see agent_transfer.
+    PERFORM 1 FROM accounts WHERE id IN (p_agent_main, p_player_main) ORDER BY id FOR UPDATE;
+    SELECT d.id, d.balance_minor INTO v_debt_id, v_debt FROM accounts d
+     WHERE d.owner_type = 'player' AND d.owner_id = p_player_id AND d.purpose = 'debt'
+       AND d.currency = r.currency
+       FOR UPDATE;
     r := ledger_prior_answer('agent', 'move', p_external_id, p_request_hash, r);
     IF r.outcome IS NOT NULL THEN
         RETURN r;
@@ -61,6 +70,10 @@ BEGIN
             v_rebated := p_amount_minor * v_rebate / 10000;
         END IF;
     END IF;
+    IF p_type = 'withdraw' AND r.balance_before_minor + coalesce(v_debt, 0) < p_amount_minor THEN
+        r.outcome := 'insufficient';
+        RETURN r;
+    END IF;
     v_accounts := ARRAY[p_agent_main, p_player_main];
     v_amounts := ARRAY[-v_sign * p_amount_minor, v_sign * p_amount_minor];
     IF v_rebated > 0 THEN
@@ -78,8 +91,9 @@ BEGIN
         v_accounts := v_accounts || ARRAY[v_owed, v_due];
         v_amounts := v_amounts || ARRAY[-v_rebated, v_rebated];
     END IF;
+    v_legs := ledger_repaying_debt(v_accounts, v_amounts, p_player_main, v_debt_id, v_debt);
     r := ledger_transfer('agent', 'move', p_external_id, p_request_hash, 'transfer',
-                         v_accounts, v_amounts, p_player_main);
+                         v_legs.accounts, v_legs.amounts, p_player_main);
     IF r.outcome <> 'new' THEN
         RETURN r;
     END IF;

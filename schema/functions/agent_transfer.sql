@@ -4,7 +4,10 @@
 --     sub-agent takes its balance, never its credit);
 --   p_line_account's credit line changes by p_line_delta (a CREDIT move): its lower bound goes
 --     down by as much; a smaller line needs the account to be above the new bound already;
---   the move's record in agent_moves.
+--   the move's record in agent_moves;
+--   a player's debt (what an authoritative rollback took beyond zero; the studios see main +
+--     debt): a deposit repays it first, as the hot path's credits do, and a withdraw takes at
+--     most main + debt, so no one takes out money the player owes.
 -- Locks the same accounts as ledger_transfer, in the same (id) order, before it: a replay or a
 -- conflict answers from the key before any check, as ledger_transfer does.
 CREATE OR REPLACE FUNCTION agent_transfer(
@@ -15,10 +18,16 @@ CREATE OR REPLACE FUNCTION agent_transfer(
     p_target_agent_id bigint, p_amount_minor bigint, p_comment text)
 RETURNS ledger_answer LANGUAGE plpgsql AS $$
 DECLARE
-    r ledger_answer;
+    r         ledger_answer;
+    v_debt_id bigint;
+    v_debt    bigint;
+    v_legs    record;
 BEGIN
+    SELECT d.id INTO v_debt_id FROM accounts d JOIN accounts m ON m.id = p_key_account
+     WHERE p_player_id IS NOT NULL AND d.owner_type = 'player' AND d.owner_id = p_player_id
+       AND d.purpose = 'debt' AND d.currency = m.currency;
     PERFORM 1 FROM accounts
-     WHERE (id = ANY (p_accounts) OR id = p_key_account OR id = p_line_account)
+     WHERE (id = ANY (p_accounts) OR id = p_key_account OR id = p_line_account OR id = v_debt_id)
        AND balance_minor IS NOT NULL
      ORDER BY id FOR UPDATE;
     SELECT a.currency, c.exponent, a.balance_minor INTO r.currency, r.exponent, r.balance_before_minor
@@ -44,8 +53,14 @@ BEGIN
         r.outcome := 'insufficient';
         RETURN r;
     END IF;
+    SELECT balance_minor INTO v_debt FROM accounts WHERE id = v_debt_id;
+    IF p_kind = 'withdraw' AND r.balance_before_minor + coalesce(v_debt, 0) < p_amount_minor THEN
+        r.outcome := 'insufficient';
+        RETURN r;
+    END IF;
+    v_legs := ledger_repaying_debt(p_accounts, p_amounts, p_key_account, v_debt_id, v_debt);
     r := ledger_transfer('agent', p_operation, p_external_id, p_request_hash, 'transfer',
-                         p_accounts, p_amounts, p_key_account);
+                         v_legs.accounts, v_legs.amounts, p_key_account);
     IF r.outcome = 'new' THEN
         IF p_line_delta <> 0 THEN
             UPDATE accounts SET lower_bound_minor = lower_bound_minor - p_line_delta

@@ -313,3 +313,59 @@ def test_a_credit_line_holds_under_20_concurrent_transfers(
     figures = sub.balance()
     assert (figures["balance"], figures["credit"], figures["creditLine"]) == (0, 5, 95)
     assert figures["totalAvailable"] == 5
+
+
+def test_a_players_debt_is_repaid_first_and_never_withdrawn(
+    open_desk: Callable[..., Desk], ledger: LedgerDB, loop: LoopThread
+) -> None:
+    """A debt (what an authoritative rollback took beyond zero; the studios see main + debt):
+    deposits repay it first, as the hot path's credits do, and no withdraw takes it out."""
+    from wallet.ledger.idempotency import request_hash
+    from wallet.ledger.transfers import system_account, transfer
+
+    desk = open_desk(100_00)
+    player = desk.register_player()
+    row = loop.run(
+        ledger.one(
+            "SELECT d.id FROM accounts d JOIN players p ON p.id = d.owner_id"
+            " WHERE d.owner_type = 'player' AND d.purpose = 'debt' AND p.username = %s",
+            (player,),
+        )
+    )
+    assert row is not None
+    house = loop.run(system_account(ledger, "game:test", "PHP"))
+    made = loop.run(
+        transfer(
+            ledger,
+            caller="test",
+            operation="rollback_beyond_zero",
+            external_id=secrets.token_hex(8),
+            request_hash=request_hash({"player": player}),
+            legs=[(int(row[0]), -4000), (house, 4000)],
+            key_account=int(row[0]),
+        )
+    )
+    assert made.outcome == "new"
+    player_id = desk.ok("/player/search", {"playerUsername": player})["players"][0]["playerId"]
+    assert desk.ok("/player/balance", {"playerId": player_id})["balance"] == -40
+    error = assert_envelope(
+        desk.call("/withdraw", {"playerUsername": player, "amount": 1}),
+        422,
+        "INSUFFICIENT_BALANCE",
+    )
+    assert error["message"] == "Need 1 but have 0"
+    key = {"X-Idempotency-Key": secrets.token_hex(8)}
+    first = desk.ok("/deposit", {"playerUsername": player, "amount": 30}, headers=key)
+    assert (first["playerBalanceBefore"], first["playerBalanceAfter"]) == (-40, -10)
+    smart = desk.ok("/transfer", {"playerUsername": player, "type": "deposit", "amount": 25})
+    assert (smart["playerBalanceBefore"], smart["playerBalanceAfter"]) == (-10, 15)
+    again = desk.call("/deposit", {"playerUsername": player, "amount": 30}, headers=key).json()
+    assert again["data"] == {**first, "_idempotent": True}
+    out = desk.ok("/withdraw", {"playerUsername": player, "amount": 15})
+    assert (out["playerBalanceBefore"], out["playerBalanceAfter"]) == (15, 0)
+    short = desk.call("/transfer", {"playerUsername": player, "type": "withdraw", "amount": 0.01})
+    assert_envelope(short, 422, "INSUFFICIENT_BALANCE")
+    assert desk.ok("/player/balance", {"playerId": player_id})["balance"] == 0
+    assert desk.balance()["balance"] == 60
+    debt = loop.run(ledger.one("SELECT balance_minor FROM accounts WHERE id = %s", (row[0],)))
+    assert debt == (0,)

@@ -20,7 +20,7 @@ from wallet.agents.lookup import player_by_username, sub_agent
 from wallet.cashier.answers import Amount
 from wallet.ledger import agent_money
 from wallet.ledger.agent_money import Kind, MoveKey, MoveRecord, move_record
-from wallet.ledger.agent_players import AgentPlayer, player_balance
+from wallet.ledger.agent_players import AgentPlayer, player_balance, visible_around
 from wallet.ledger.agents import Agent, wallet_of
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import format_minor
@@ -95,7 +95,8 @@ async def _player_view(
     db: LedgerDB, agent: Agent, player: AgentPlayer, record: MoveRecord
 ) -> dict[str, object]:
     wallet = await wallet_of(db, agent)
-    before, after = record.around(player.main_account_id, 0)
+    sign = 1 if record.kind == Kind.DEPOSIT else -1
+    before, after = visible_around(record.balances, player, sign * record.amount_minor)
     return {
         "transactionId": str(record.tx_id),
         "type": record.kind,

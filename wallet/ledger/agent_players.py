@@ -9,12 +9,14 @@ from datetime import date, datetime
 from wallet.ledger.agents import Agent
 from wallet.ledger.database import LedgerDB
 
-PLAYER_COLUMNS = """p.id, p.username, p.currency, c.exponent, p.status, p.created_at, m.id,
+PLAYER_COLUMNS = """p.id, p.username, p.currency, c.exponent, p.status, p.created_at, m.id, d.id,
        o.agent_id, ag.path, o.email, o.first_name, o.last_name, o.mobile"""
 PLAYER_TABLES = """players p
   JOIN currencies c ON c.code = p.currency
   JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id AND m.purpose = 'main'
                  AND m.currency = p.currency
+  JOIN accounts d ON d.owner_type = 'player' AND d.owner_id = p.id AND d.purpose = 'debt'
+                 AND d.currency = p.currency
   LEFT JOIN agent_players o ON o.player_id = p.id
   LEFT JOIN agents ag ON ag.id = o.agent_id"""
 
@@ -28,6 +30,7 @@ class AgentPlayer:
     status: str
     created_at: datetime
     main_account_id: int
+    debt_account_id: int  # <= 0: what a rollback took beyond zero; studios see main + debt
     agent_id: int | None  # None: a player no agent owns (a studio-only or shop player)
     agent_path: tuple[int, ...]
     email: str | None
@@ -35,9 +38,13 @@ class AgentPlayer:
     last_name: str | None
     mobile: str | None
 
+    @property
+    def balance_accounts(self) -> tuple[int, int]:
+        return self.main_account_id, self.debt_account_id
+
     @classmethod
     def from_row(cls, row: tuple[object, ...]) -> AgentPlayer:
-        pid, name, cur, exp, status, at, main, agent, path, email, first, last, mobile = row
+        pid, name, cur, exp, status, at, main, debt, agent, path, email, first, last, mobile = row
         return cls(
             int(pid),  # type: ignore[call-overload]
             str(name),
@@ -46,6 +53,7 @@ class AgentPlayer:
             str(status),
             at,  # type: ignore[arg-type]
             int(main),  # type: ignore[call-overload]
+            int(debt),  # type: ignore[call-overload]
             None if agent is None else int(agent),  # type: ignore[call-overload]
             tuple(int(x) for x in path) if path else (),  # type: ignore[attr-defined]
             email,  # type: ignore[arg-type]
@@ -122,6 +130,18 @@ async def list_players(
     )
     assert total_row is not None
     return int(total_row[0]), [AgentPlayer.from_row(row) for row in rows]
+
+
+def visible_around(
+    balances: dict[int, tuple[int, int]], player: AgentPlayer, signed_amount_minor: int
+) -> tuple[int, int]:
+    """The player's main + debt before and after a move that changed it by signed_amount_minor,
+    from that move's postings alone (so a replay rebuilds it exactly). An account the move did
+    not post to held 0 then: a deposit repays any debt first, so one that left the debt alone
+    found none, and one that did not reach main found it at 0 (a debt only arises at main 0
+    and is repaid before main grows again); a withdraw needs main + debt >= amount."""
+    after = sum(balances.get(account, (0, 0))[1] for account in player.balance_accounts)
+    return after - signed_amount_minor, after
 
 
 async def player_balance(db: LedgerDB, player: AgentPlayer) -> int:

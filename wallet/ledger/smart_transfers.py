@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from wallet.ledger.agent_players import AgentPlayer
+from wallet.ledger.agent_players import AgentPlayer, visible_around
 from wallet.ledger.agents import Agent
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.idempotency import request_hash
@@ -221,13 +221,15 @@ async def smart_record(db: LedgerDB, tx_id: int, agent: Agent, player: AgentPlay
     postings = await db.all(
         "SELECT account_id, amount_minor, balance_after_minor FROM postings"
         " WHERE transaction_id = %s AND account_id = ANY (%s)",
-        (tx_id, [agent.main_account_id, player.main_account_id]),
+        (tx_id, [agent.main_account_id, *player.balance_accounts]),
     )
     around = {int(a): (int(after) - int(amount), int(after)) for a, amount, after in postings}
+    record = _record(row)
     agent_before, agent_after = around[agent.main_account_id]
-    player_before, player_after = around[player.main_account_id]
+    sign = 1 if record.type == "deposit" else -1
+    player_before, player_after = visible_around(around, player, sign * record.amount_minor)
     return dataclasses.replace(
-        _record(row),
+        record,
         agent_before=agent_before,
         agent_after=agent_after,
         player_before=player_before,
