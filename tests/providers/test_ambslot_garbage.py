@@ -31,7 +31,14 @@ def assert_997_and_nothing_moved(
     assert response.json() == {"status": INVALID, "data": None}
     current = loop.run(find_player(ledger, 1, username))
     assert current is not None and current.balance_minor == OPENING_MINOR
-    rows = loop.run(ledger.one("SELECT count(*) FROM transactions WHERE external_id = %s", (ext,)))
+    # This player's transactions only: other tests share the database, and an id as short as
+    # "5" may well be some other call's.
+    rows = loop.run(
+        ledger.one(
+            "SELECT count(*) FROM transactions WHERE external_id = %s AND account_id = %s",
+            (ext, current.main_account_id),
+        )
+    )
     assert rows == (0,)
 
 
