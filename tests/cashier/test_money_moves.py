@@ -173,3 +173,41 @@ def test_reverse_needs_the_deposit_still_held(
         "message": "The player no longer holds the deposit; it cannot be reversed.",
     }
     assert _balances(ledger, loop, made["id"])["main"] == 900
+
+
+def test_a_debt_is_repaid_by_a_deposit_and_never_withdrawn(
+    open_desk: Callable[..., Desk], ledger: LedgerDB, loop: LoopThread
+) -> None:
+    """A studio's rollback of a win already bet away leaves a debt (the studios see main +
+    debt). The cashier cannot withdraw money the player owes, and a deposit repays it first."""
+    desk = open_desk("default", float_minor=100_000)
+    user = desk.create_player(username=f"p{secrets.token_hex(4)}", password="secret123")["username"]
+    assert desk.deposit(user, 10).status_code == 200
+
+    def ace(endpoint: str, **fields: object) -> dict[str, object]:
+        sent = igamingace.callback_fields(endpoint, user, **fields)  # type: ignore[arg-type]
+        answer: dict[str, object] = igamingace.post(desk.client, endpoint, sent).json()
+        assert answer["code"] == 0, answer
+        return {**answer, "sent": sent}
+
+    win = ace("Deposit", amount_minor=5_000)  # main 60.00
+    ace("Withdraw", amount_minor=6_000)  # main 0
+    assert ace("RollbackTransaction", ref_id=str(win["sent"]["transactionID"]))["balance"] == -50  # type: ignore[index]
+    out = desk.call("PUT", f"/cashier/players/{user}/balance/out", json={"all": True})
+    assert out.status_code == 400 and "nothing to withdraw" in out.json()["message"]
+    out = desk.call("PUT", f"/cashier/players/{user}/balance/out", json={"sum": 1})
+    assert out.status_code == 400
+    assert desk.deposit(user, 80).status_code == 200  # 50.00 repays the debt, 30.00 to main
+    shown = desk.call("GET", f"/cashier/players/{user}").json()["data"]
+    assert shown["balance"] == 30
+    debt = loop.run(
+        ledger.one(
+            "SELECT a.balance_minor FROM accounts a JOIN players p ON p.id = a.owner_id"
+            " WHERE a.owner_type = 'player' AND a.purpose = 'debt' AND p.username = %s",
+            (user,),
+        )
+    )
+    assert debt == (0,)
+    out = desk.call("PUT", f"/cashier/players/{user}/balance/out", json={"all": True})
+    assert out.status_code == 200, out.text
+    assert desk.call("GET", f"/cashier/players/{user}").json()["data"]["balance"] == 0

@@ -6,7 +6,10 @@
   multiplier) as a memo, system 'wager_req' -> the player's wager_req. River shop with
   `apply_bounceback`: a Bounce Back of the shop's basis points shop -> bounce_back.
 - Withdraw: Default from main; River from win only, and any held Bounce Back is forfeited to
-  the shop in the same transaction. `all` takes the whole source balance.
+  the shop in the same transaction. `all` takes the whole source balance. Never money the
+  player owes: a debt (an authoritative rollback beyond zero) counts against what the studios
+  see, and a deposit repays it first, as the hot path's credits do. (Both read the debt just
+  before the move; a rollback landing in between is judged by the next move.)
 - Reverse: the player's latest deposit, negated leg by leg (reverses = its id), at most once
   (ledger_transfer's already_reversed check, the unique reverses_id as the backstop). A leg that
   would take an account below zero (the player no longer holds the deposit, its bonus, its
@@ -142,6 +145,30 @@ def withdraw_source(shop: Shop) -> str:
     return "win" if shop.mode == "river" else "main"
 
 
+def withdrawable(shop: Shop, balances: Mapping[str, int]) -> int:
+    """What a withdrawal may take: the mode's source, but never money the player owes. A debt
+    (what an authoritative rollback took beyond zero) counts against everything the studios
+    see: main (and River's win)."""
+    seen = balances["main"] + balances.get("debt", 0)
+    if shop.mode == "river":
+        seen += balances["win"]
+    return max(0, min(balances[withdraw_source(shop)], seen))
+
+
+def repaying_debt(player: ShopPlayer, legs: Legs, debt_minor: int) -> Legs:
+    """A deposit's legs with what goes to main repaying the player's debt first, as every
+    credit of the studios' hot path does."""
+    main = player.accounts["main"]
+    paid = sum(amount for account, amount in legs if account == main)
+    repay = min(max(paid, 0), -min(debt_minor, 0))
+    if repay == 0:
+        return legs
+    rerouted = [
+        (account, amount - repay if account == main else amount) for account, amount in legs
+    ]
+    return _merged([*rerouted, (player.accounts["debt"], repay)])
+
+
 # ---- moves ----
 
 
@@ -219,6 +246,8 @@ async def deposit(
     )
     if any(abs(amount) > MEMO_MINOR_MAX for _, amount in legs):
         return MoveResult(Move.TOO_LARGE, None)
+    debt = (await account_balances(db, player)).get("debt", 0)
+    legs = repaying_debt(player, legs, debt)
     return _settled(await _post(db, "deposit", key, player, legs), Move.SHOP_SHORT)
 
 
@@ -230,13 +259,13 @@ async def withdraw(
     prior = await prior_move(db, "withdraw", key)
     if prior is not None:
         return prior
-    source = withdraw_source(shop)
     for _ in range(RETRIES_MAX):
         balances = await account_balances(db, player)
-        amount = balances[source] if amount_minor is None else amount_minor
+        available = withdrawable(shop, balances)
+        amount = available if amount_minor is None else amount_minor
         if amount <= 0:
             return MoveResult(Move.NOTHING, None)
-        if amount > balances[source]:
+        if amount > available:
             return MoveResult(Move.PLAYER_SHORT, None)
         legs = withdraw_legs(shop, player, amount, balances)
         result = _settled(await _post(db, "withdraw", key, player, legs), Move.PLAYER_SHORT)
