@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 
@@ -135,3 +136,24 @@ def test_reserve_then_confirm_or_release_exactly_once(
         )
     )
     assert too_much is None
+
+
+def test_concurrent_first_opens_of_one_account_all_get_it(
+    ledger: LedgerDB, loop: LoopThread
+) -> None:
+    """The losers of the race to create an account find the winner's, not nothing."""
+
+    async def race(owner_id: int) -> set[int]:
+        opened = await asyncio.gather(
+            *(
+                open_account(
+                    ledger, owner_type="agent", owner_id=owner_id, purpose="race", currency="THB"
+                )
+                for _ in range(12)
+            )
+        )
+        return set(opened)
+
+    for _ in range(5):
+        owner_id = secrets.randbelow(2**40) + 2**41
+        assert len(loop.run(race(owner_id))) == 1
