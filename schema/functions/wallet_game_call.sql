@@ -52,15 +52,16 @@ DECLARE
     v_main    bigint;
     v_debt    bigint;
     v_river   boolean;
+    v_threshold bigint;
     v_win_id  bigint;
-    v_win     bigint := 0;
+    v_win     bigint;
     v_bonus_id bigint;
-    v_bonus   bigint := 0;
+    v_bonus   bigint;
     v_wreq_id bigint;
-    v_wreq    bigint := 0;
+    v_wreq    bigint;
     v_bb_id   bigint;
-    v_bb      bigint := 0;
-    v_take_win   bigint := 0;
+    v_bb      bigint;
+    v_take_win   bigint;
     v_win_debit  bigint := 0;
     v_win_credit bigint := 0;
     v_to_main bigint := 0;
@@ -81,13 +82,12 @@ DECLARE
 BEGIN
     -- 1. The player, its main account locked: every call of one player is serialized here.
     SELECT p.id AS player_id, p.status, p.currency, c.exponent, m.id AS main_id,
-           m.balance_minor AS main_balance, s.mode, s.bounce_back_threshold_minor
+           m.balance_minor AS main_balance, p.shop_id
       INTO pl
       FROM players p
       JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id
                      AND m.purpose = 'main' AND m.currency = p.currency
       JOIN currencies c ON c.code = p.currency
-      LEFT JOIN shops s ON s.id = p.shop_id
      WHERE p.operator_id = p_operator_id AND p.username = p_username
        FOR UPDATE OF m;
     IF NOT FOUND THEN
@@ -98,12 +98,15 @@ BEGIN
     -- holder committed. The other accounts are not locked (every change to them happens under
     -- the main lock): read them now, after the lock. A studio-only player has just its debt.
     v_main := pl.main_balance;
-    v_river := coalesce(pl.mode = 'river', false);
-    IF pl.mode IS NULL THEN
+    IF pl.shop_id IS NULL THEN
+        v_river := false;
         SELECT id, balance_minor INTO v_debt_id, v_debt FROM accounts
          WHERE owner_type = 'player' AND owner_id = pl.player_id AND purpose = 'debt'
            AND currency = pl.currency;
     ELSE
+        -- The shop's settings come along: a shop's row changes only by an operator's command.
+        SELECT mode = 'river', bounce_back_threshold_minor INTO v_river, v_threshold
+          FROM shops WHERE id = pl.shop_id;
         SELECT max(id) FILTER (WHERE purpose = 'debt'), max(balance_minor) FILTER (WHERE purpose = 'debt'),
                max(id) FILTER (WHERE purpose = 'win'), max(balance_minor) FILTER (WHERE purpose = 'win'),
                max(id) FILTER (WHERE purpose = 'bonus'), max(balance_minor) FILTER (WHERE purpose = 'bonus'),
@@ -120,7 +123,10 @@ BEGIN
     r.currency := pl.currency;
     r.exponent := pl.exponent;
     -- What the studio sees: main and debt, and River's win.
-    r.balance_before_minor := v_main + v_debt + CASE WHEN v_river THEN v_win ELSE 0 END;
+    r.balance_before_minor := v_main + v_debt;
+    IF v_river THEN
+        r.balance_before_minor := r.balance_before_minor + v_win;
+    END IF;
     r.balance_after_minor := r.balance_before_minor;
     r.tx_at := now();
 
@@ -253,6 +259,19 @@ BEGIN
         v_credit := v_to_main;
         v_win_credit := v_to_win;
         v_allow := true;
+        IF v_win_debit > 0 THEN  -- what a win put into River's win account: win, then debt
+            v_take := least(v_win_debit, greatest(v_win, 0));
+            IF v_take > 0 THEN
+                v_ids := v_ids || v_win_id;
+                v_amts := v_amts || -v_take;
+                v_win := v_win - v_take;
+            END IF;
+            IF v_win_debit > v_take THEN
+                v_ids := v_ids || v_debt_id;
+                v_amts := v_amts || (v_take - v_win_debit);
+                v_debt := v_debt + v_take - v_win_debit;
+            END IF;
+        END IF;
     ELSIF v_kind <> 'tombstone' THEN
         v_house := ledger_system_account('game:' || p_caller, pl.currency);
         IF v_debit > 0 THEN
@@ -271,11 +290,7 @@ BEGIN
     END IF;
     -- Debits: main first, then (a River bet) win; what a reverse takes beyond them is debt.
     IF v_debit > 0 THEN
-        v_rest := v_main;  -- what a bet may take: main, and River's win
-        IF v_river AND NOT v_allow THEN
-            v_rest := v_rest + v_win;
-        END IF;
-        IF v_rest < v_debit AND NOT v_allow THEN
+        IF v_main < v_debit AND NOT v_allow AND (NOT v_river OR v_main + v_win < v_debit) THEN
             r.outcome := 'insufficient';
             RETURN r;
         END IF;
@@ -285,77 +300,74 @@ BEGIN
             v_amts := v_amts || -v_take;
             v_main := v_main - v_take;
         END IF;
-        v_rest := v_debit - v_take;
-        IF v_rest > 0 AND v_river AND NOT v_allow THEN
-            v_take := least(v_rest, greatest(v_win, 0));
-            v_ids := v_ids || v_win_id;
-            v_amts := v_amts || -v_take;
-            v_win := v_win - v_take;
-            v_rest := v_rest - v_take;
-        END IF;
-        IF v_rest > 0 THEN
-            v_ids := v_ids || v_debt_id;
-            v_amts := v_amts || -v_rest;
-            v_debt := v_debt - v_rest;
-        END IF;
-    END IF;
-    IF v_win_debit > 0 THEN  -- a reverse of what a win put into River's win account
-        v_take := least(v_win_debit, greatest(v_win, 0));
-        IF v_take > 0 THEN
-            v_ids := v_ids || v_win_id;
-            v_amts := v_amts || -v_take;
-            v_win := v_win - v_take;
-        END IF;
-        IF v_win_debit > v_take THEN
-            v_ids := v_ids || v_debt_id;
-            v_amts := v_amts || (v_take - v_win_debit);
-            v_debt := v_debt + v_take - v_win_debit;
+        IF v_debit > v_take THEN
+            v_rest := v_debit - v_take;
+            IF v_river AND NOT v_allow THEN
+                v_take := least(v_rest, greatest(v_win, 0));
+                v_ids := v_ids || v_win_id;
+                v_amts := v_amts || -v_take;
+                v_win := v_win - v_take;
+                v_rest := v_rest - v_take;
+            END IF;
+            IF v_rest > 0 THEN
+                v_ids := v_ids || v_debt_id;
+                v_amts := v_amts || -v_rest;
+                v_debt := v_debt - v_rest;
+            END IF;
         END IF;
     END IF;
-    -- A bet counts down the wagering requirement; the bet that ends it releases the bonus.
-    IF v_kind IN ('debit', 'debit_credit') AND v_debit > 0 AND v_wreq > 0 THEN
-        v_count := least(v_debit, v_wreq);
-        v_ids := v_ids || v_wreq_id || ledger_system_account('wager_req', pl.currency);
-        v_amts := v_amts || -v_count || v_count;
-        v_wreq := v_wreq - v_count;
-        IF v_wreq = 0 AND v_bonus > 0 THEN
-            v_ids := v_ids || v_bonus_id;
-            v_amts := v_amts || -v_bonus;
-            v_to_main := v_to_main + v_bonus;
-            v_bonus := 0;
+    IF pl.shop_id IS NOT NULL AND v_kind IN ('debit', 'debit_credit') THEN
+        -- A bet counts down the wagering requirement; the one that ends it releases the bonus.
+        IF v_debit > 0 AND v_wreq > 0 THEN
+            v_count := least(v_debit, v_wreq);
+            v_ids := v_ids || v_wreq_id || ledger_system_account('wager_req', pl.currency);
+            v_amts := v_amts || -v_count || v_count;
+            v_wreq := v_wreq - v_count;
+            IF v_wreq = 0 AND v_bonus > 0 THEN
+                v_ids := v_ids || v_bonus_id;
+                v_amts := v_amts || -v_bonus;
+                v_to_main := v_to_main + v_bonus;
+                v_bonus := 0;
+            END IF;
+        END IF;
+        -- A River bet that leaves the player's money below the shop's threshold brings the
+        -- Bounce Back held for it into main.
+        IF v_river AND v_bb > 0
+                AND v_main + v_win + v_debt + v_to_main + v_to_win < v_threshold THEN
+            v_ids := v_ids || v_bb_id;
+            v_amts := v_amts || -v_bb;
+            v_to_main := v_to_main + v_bb;
+            v_bb := 0;
         END IF;
     END IF;
-    -- A River bet that leaves the player's money below the shop's threshold brings the Bounce
-    -- Back held for it into main.
-    IF v_river AND v_kind IN ('debit', 'debit_credit') AND v_bb > 0
-            AND v_main + v_win + v_debt + v_to_main + v_to_win < pl.bounce_back_threshold_minor THEN
-        v_ids := v_ids || v_bb_id;
-        v_amts := v_amts || -v_bb;
-        v_to_main := v_to_main + v_bb;
-        v_bb := 0;
-    END IF;
+
     -- Credits repay the debt first (main's share first), then land in their account.
-    v_repay := least(v_to_main + v_to_win, -v_debt);
-    IF v_repay > 0 THEN
-        v_ids := v_ids || v_debt_id;
-        v_amts := v_amts || v_repay;
-        v_debt := v_debt + v_repay;
-    END IF;
-    v_rest := v_to_main - least(greatest(v_repay, 0), v_to_main);
-    IF v_rest > 0 THEN
-        v_ids := v_ids || pl.main_id;
-        v_amts := v_amts || v_rest;
-        v_main := v_main + v_rest;
-    END IF;
-    v_rest := v_to_win - greatest(v_repay - v_to_main, 0);
-    IF v_rest > 0 THEN
-        v_ids := v_ids || v_win_id;
-        v_amts := v_amts || v_rest;
-        v_win := v_win + v_rest;
+    IF v_to_main + v_to_win > 0 THEN
+        v_repay := least(v_to_main + v_to_win, -v_debt);
+        IF v_repay > 0 THEN
+            v_ids := v_ids || v_debt_id;
+            v_amts := v_amts || v_repay;
+            v_debt := v_debt + v_repay;
+        END IF;
+        v_rest := v_to_main - least(greatest(v_repay, 0), v_to_main);
+        IF v_rest > 0 THEN
+            v_ids := v_ids || pl.main_id;
+            v_amts := v_amts || v_rest;
+            v_main := v_main + v_rest;
+        END IF;
+        v_rest := v_to_win - greatest(v_repay - v_to_main, 0);
+        IF v_rest > 0 THEN
+            v_ids := v_ids || v_win_id;
+            v_amts := v_amts || v_rest;
+            v_win := v_win + v_rest;
+        END IF;
     END IF;
 
     -- 6. Record and post, in this same database transaction.
-    r.balance_after_minor := v_main + v_debt + CASE WHEN v_river THEN v_win ELSE 0 END;
+    r.balance_after_minor := v_main + v_debt;
+    IF v_river THEN
+        r.balance_after_minor := r.balance_after_minor + v_win;
+    END IF;
     INSERT INTO transactions (caller, operation, external_id, request_hash, kind, account_id,
                               round_id, game_id, ref_external_id, reverses_id, closes_round,
                               debit_minor, credit_minor, balance_before_minor, balance_after_minor)
