@@ -107,17 +107,22 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+async def _opening_minor(db: LedgerDB, currency: str, balance: str) -> int:
+    """An opening --balance in minor units of a known currency; CliError otherwise."""
+    exponents = await currency_exponents(db)
+    if currency not in exponents:
+        raise CliError(f"unknown currency {currency}; known: {', '.join(sorted(exponents))}")
+    try:
+        return parse_minor(balance, exponents[currency])
+    except AmountError as error:
+        raise CliError(f"bad --balance {balance!r}: {error}") from error
+
+
 def cmd_player_create(args: argparse.Namespace, settings: Settings) -> int:
     currency = args.currency.upper()
 
     async def work(db: LedgerDB) -> str:
-        exponents = await currency_exponents(db)
-        if currency not in exponents:
-            raise CliError(f"unknown currency {currency}; known: {', '.join(sorted(exponents))}")
-        try:
-            opening = parse_minor(args.balance, exponents[currency])
-        except AmountError as error:
-            raise CliError(f"bad --balance {args.balance!r}: {error}") from error
+        opening = await _opening_minor(db, currency, args.balance)
         op = await operator_id(db, settings.operator_code)
         try:
             player = await create_player(db, op, args.username, currency, opening)
@@ -178,13 +183,7 @@ def cmd_shop_create(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"bad shop name {args.name!r}: 1-64 of A-Z a-z 0-9 _ . -")
 
     async def work(db: LedgerDB) -> str:
-        exponents = await currency_exponents(db)
-        if currency not in exponents:
-            raise CliError(f"unknown currency {currency}; known: {', '.join(sorted(exponents))}")
-        try:
-            opening = parse_minor(args.balance, exponents[currency])
-        except AmountError as error:
-            raise CliError(f"bad --balance {args.balance!r}: {error}") from error
+        opening = await _opening_minor(db, currency, args.balance)
         op = await operator_id(db, settings.operator_code)
         try:
             shop = await create_shop(db, op, args.name, currency, args.mode, opening)

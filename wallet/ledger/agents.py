@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import Outcome
-from wallet.ledger.players import EQUITY_PURPOSE
-from wallet.ledger.transfers import system_account, transfer
+from wallet.ledger.transfers import opening_balance
 
 TOKEN_PREFIX = "tok_"  # noqa: S105 (a prefix, not a secret)
 TOKEN_BYTES = 24
@@ -147,15 +145,13 @@ async def create_agent(
     agent = await find_agent(db, operator_id, agent_id=int(row[0]))
     assert agent is not None
     if opening_minor:
-        equity = await system_account(db, EQUITY_PURPOSE, currency)
-        answer = await transfer(
+        answer = await opening_balance(
             db,
-            caller="operator",
-            operation="opening_balance",
-            external_id=f"agent:{agent.id}",
-            request_hash=request_hash({"agent": agent.id, "amount_minor": opening_minor}),
-            legs=[(equity, -opening_minor), (agent.main_account_id, opening_minor)],
-            key_account=agent.main_account_id,
+            owner_type="agent",
+            owner_id=agent.id,
+            account=agent.main_account_id,
+            currency=currency,
+            amount_minor=opening_minor,
         )
         assert answer.outcome == Outcome.NEW, answer
     return agent

@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
-from wallet.ledger.transfers import system_account, transfer
-
-EQUITY_PURPOSE = "equity"
+from wallet.ledger.transfers import opening_balance
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +64,13 @@ async def create_player(
 
 
 async def open_balance(db: LedgerDB, player: Player, amount_minor: int) -> LedgerAnswer:
-    equity = await system_account(db, EQUITY_PURPOSE, player.currency)
-    return await transfer(
+    return await opening_balance(
         db,
-        caller="operator",
-        operation="opening_balance",
-        external_id=f"player:{player.id}",
-        request_hash=request_hash({"player": player.id, "amount_minor": amount_minor}),
-        legs=[(equity, -amount_minor), (player.main_account_id, amount_minor)],
-        key_account=player.main_account_id,
+        owner_type="player",
+        owner_id=player.id,
+        account=player.main_account_id,
+        currency=player.currency,
+        amount_minor=amount_minor,
     )
 
 

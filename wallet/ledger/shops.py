@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 from wallet.ledger.accounts import balance_of
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import Outcome
-from wallet.ledger.players import EQUITY_PURPOSE
-from wallet.ledger.transfers import system_account, transfer
+from wallet.ledger.transfers import opening_balance
 
 MODES = ("default", "river")
 
@@ -86,15 +84,13 @@ async def create_shop(
     shop = await find_shop(db, operator_id, name)
     assert shop is not None
     if opening_minor:
-        equity = await system_account(db, EQUITY_PURPOSE, currency)
-        answer = await transfer(
+        answer = await opening_balance(
             db,
-            caller="operator",
-            operation="opening_balance",
-            external_id=f"shop:{shop.id}",
-            request_hash=request_hash({"shop": shop.id, "amount_minor": opening_minor}),
-            legs=[(equity, -opening_minor), (shop.float_account_id, opening_minor)],
-            key_account=shop.float_account_id,
+            owner_type="shop",
+            owner_id=shop.id,
+            account=shop.float_account_id,
+            currency=currency,
+            amount_minor=opening_minor,
         )
         assert answer.outcome == Outcome.NEW, answer
     return shop

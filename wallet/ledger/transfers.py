@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wallet.ledger.database import LedgerDB
+from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer
+
+EQUITY_PURPOSE = "equity"  # the operator's equity: where opening balances come from
 
 _TRANSFER_SQL = "SELECT * FROM ledger_transfer(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
@@ -53,3 +56,21 @@ async def system_account(db: LedgerDB, purpose: str, currency: str) -> int:
     row = await db.one("SELECT ledger_system_account(%s, %s)", (purpose, currency))
     assert row is not None
     return int(row[0])
+
+
+async def opening_balance(
+    db: LedgerDB, *, owner_type: str, owner_id: int, account: int, currency: str, amount_minor: int
+) -> LedgerAnswer:
+    """An opening balance (a player's, a shop's float, an agent's wallet) from operator equity:
+    one per owner, keyed `owner_type:owner_id`."""
+    assert amount_minor > 0
+    equity = await system_account(db, EQUITY_PURPOSE, currency)
+    return await transfer(
+        db,
+        caller="operator",
+        operation="opening_balance",
+        external_id=f"{owner_type}:{owner_id}",
+        request_hash=request_hash({owner_type: owner_id, "amount_minor": amount_minor}),
+        legs=[(equity, -amount_minor), (account, amount_minor)],
+        key_account=account,
+    )
