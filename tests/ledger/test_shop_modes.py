@@ -10,50 +10,33 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 
 from tests.support import LoopThread
+from wallet.ledger.cashiers import create_cashier
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import GameCall, Kind, Rule, game_call, player_balance
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
+from wallet.ledger.shop_money import account_balances
+from wallet.ledger.shop_players import ShopPlayer, create_shop_player
+from wallet.ledger.shops import create_shop
 from wallet.ledger.transfers import system_account, transfer
 
-PURPOSES = ("main", "debt", "win", "bonus", "wager_req", "bounce_back")
 THRESHOLD_MINOR = 100
 
 
-@dataclass
-class ShopPlayer:
-    username: str
-    accounts: dict[str, int]  # purpose -> account id
-
-
 async def _make(db: LedgerDB, mode: str, opening: dict[str, int]) -> ShopPlayer:
-    row = await db.one(
-        "INSERT INTO shops (operator_id, name, currency, mode, bounce_back_threshold_minor)"
-        " VALUES (1, %s, 'THB', %s, %s) RETURNING id",
-        (f"shop{secrets.token_hex(5)}", mode, THRESHOLD_MINOR),
-    )
-    assert row is not None
-    username = f"s{secrets.token_hex(6)}"
-    player = await db.one(
-        "INSERT INTO players (operator_id, username, currency, shop_id) VALUES (1, %s, 'THB', %s)"
-        " RETURNING id",
-        (username, row[0]),
-    )
-    assert player is not None
-    accounts: dict[str, int] = {}
-    for purpose in PURPOSES:  # main first: the lowest id of the player's accounts
-        made = await db.one(
-            "INSERT INTO accounts (owner_type, owner_id, purpose, currency, balance_minor,"
-            " lower_bound_minor) VALUES ('player', %s, %s, 'THB', 0, %s) RETURNING id",
-            (player[0], purpose, None if purpose == "debt" else 0),
-        )
-        assert made is not None
-        accounts[purpose] = int(made[0])
+    """A shop of the mode (threshold: the shop's default) and a player of it, made as the
+    cashier API makes them, with opening balances from equity (the memo from 'wager_req')."""
+    tag = secrets.token_hex(5)
+    shop = await create_shop(db, 1, f"shop{tag}", "THB", mode)
+    assert shop.bounce_back_threshold_minor == THRESHOLD_MINOR
+    cashier = await create_cashier(db, shop.id, f"c{tag}", "not-a-hash", "cashier")
+    made = await create_shop_player(db, shop, cashier.id, f"s{tag}", None, "not-a-hash", "River")
+    assert made is not None
+    username, accounts = made.username, made.accounts
     for purpose, amount in opening.items():
         source_purpose = "wager_req" if purpose == "wager_req" else "equity"
         source = await system_account(db, source_purpose, "THB")
@@ -67,15 +50,7 @@ async def _make(db: LedgerDB, mode: str, opening: dict[str, int]) -> ShopPlayer:
             key_account=accounts[purpose],
         )
         assert answer.outcome is Outcome.NEW
-    return ShopPlayer(username, accounts)
-
-
-async def _balances(db: LedgerDB, player: ShopPlayer) -> dict[str, int]:
-    rows = await db.all(
-        "SELECT purpose, balance_minor FROM accounts WHERE id = ANY(%s)",
-        (list(player.accounts.values()),),
-    )
-    return {str(purpose): int(balance) for purpose, balance in rows}
+    return made
 
 
 def _call(
@@ -108,7 +83,7 @@ class Driver:
         return self.loop.run(game_call(self.ledger, _call(self.player, kind, debit, credit, ref)))
 
     def balances(self) -> dict[str, int]:
-        return self.loop.run(_balances(self.ledger, self.player))
+        return self.loop.run(account_balances(self.ledger, self.player))
 
     def seen(self) -> int:
         answer = self.loop.run(player_balance(self.ledger, 1, self.player.username))
