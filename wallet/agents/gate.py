@@ -23,6 +23,7 @@ from wallet.cashier.passwords import verify_password_async
 from wallet.context import Context, context_of
 from wallet.ledger.agents import Agent, find_agent, password_hash_of, token_agent
 from wallet.ledger.outcomes import LedgerUnavailable
+from wallet.web.clients import client_host
 from wallet.web.observability import get_logger
 from wallet.web.requestlog import note
 
@@ -52,10 +53,6 @@ class Reply:
 Handler = Callable[[Request, Call], Awaitable[Reply]]
 PublicHandler = Callable[[Request, Context, fields.Body], Awaitable[Reply]]
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def client_host(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 async def rate_hit(request: Request, ctx: Context) -> None:

@@ -15,7 +15,6 @@ them; the endpoints raise `Refusal` and return successes.
 from __future__ import annotations
 
 import functools
-import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from wallet.ledger.api_keys import ApiKey, admit, find_key, key_digest
 from wallet.ledger.cashier_sessions import session_cashier
 from wallet.ledger.cashiers import Cashier
 from wallet.ledger.outcomes import LedgerUnavailable
+from wallet.web.clients import client_host, host_allowed
 from wallet.web.observability import get_logger
 from wallet.web.requestlog import note
 
@@ -66,18 +66,8 @@ Protected = Callable[[Request, Session], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def client_host(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
 def _client_allowed(host: str, key: ApiKey) -> bool:
-    if not key.allowed_ips:
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return any(address in network for network in key.allowed_ips)
+    return not key.allowed_ips or host_allowed(host, key.allowed_ips)
 
 
 async def _admit(request: Request, ctx: Context, limit_name: str, cors: dict[str, str]) -> Access:

@@ -29,14 +29,12 @@ from wallet.providers import ambslot_wire as wire
 from wallet.providers.common import (
     BadJson,
     Handler,
-    Network,
     always_answer,
-    client_allowed,
     json_response,
     loads_exact,
-    parse_networks,
 )
 from wallet.web.bodies import BodyTooLarge, read_capped
+from wallet.web.clients import Network, client_allowed, parse_networks
 from wallet.web.requestlog import note
 
 CALLER = "ambslot"

@@ -1,4 +1,5 @@
-"""What every studio adapter needs: exact JSON, IP allowlists, and an endpoint that never fails.
+"""What every studio adapter needs: exact JSON and an endpoint that never fails (the IP
+allowlists are wallet/web/clients.py).
 
 A studio must get HTTP 200 and its own error code for every input, whatever happens on our
 side; `always_answer` is the one place that guarantees it.
@@ -6,8 +7,6 @@ side; `always_answer` is the one place that guarantees it.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,7 +21,6 @@ _log = get_logger("wallet.providers")
 
 Handler = Callable[[Request], Awaitable[Response]]
 Fallback = Callable[[Request, BaseException], Response]
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class NumberText(str):
@@ -60,26 +58,6 @@ def amount_text(value: object) -> str | None:
 
 def json_response(body: bytes) -> Response:
     return Response(body, status_code=200, media_type="application/json")
-
-
-def parse_networks(spec: str) -> tuple[Network, ...]:
-    """Comma-separated CIDRs (or bare addresses) from a setting."""
-    return tuple(
-        ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip()
-    )
-
-
-def client_allowed(request: Request, networks: tuple[Network, ...]) -> bool:
-    return _host_allowed(request.client.host if request.client else "", networks)
-
-
-@functools.lru_cache(maxsize=4096)  # a studio calls from a few addresses; parsing showed up
-def _host_allowed(host: str, networks: tuple[Network, ...]) -> bool:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return any(address in network for network in networks)
 
 
 def always_answer(handler: Handler, fallback: Fallback) -> Handler:
