@@ -84,7 +84,7 @@ async def over_limit(request: Request, ctx: Context) -> bool:
 async def check_credentials(ctx: Context, username: str, password: str) -> Agent | None:
     """The active agent of these credentials, else None (a wrong username costs a hash too)."""
     stored = await password_hash_of(ctx.db, ctx.operator_id, username)
-    if not await verify_password_async(stored, password) or stored is None:
+    if not await verify_password_async(stored, password):
         return None
     agent = await find_agent(ctx.db, ctx.operator_id, username=username)
     return agent if agent is not None and agent.status == "active" else None

@@ -7,11 +7,11 @@ schema/sql/0009_agents.sql for what each figure of the agent API is.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from wallet.ledger.api_keys import key_digest
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import Outcome
 from wallet.ledger.transfers import opening_balance
@@ -191,10 +191,6 @@ def _like_escaped(text: str) -> str:
 # ---- tokens ----
 
 
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
 def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_hex(TOKEN_BYTES)
 
@@ -204,7 +200,7 @@ async def issue_token(db: LedgerDB, agent_id: int, ttl_s: int) -> tuple[str, dat
     row = await db.one(
         "INSERT INTO agent_tokens (token_sha256, agent_id, expires_at)"
         " VALUES (%s, %s, now() + make_interval(secs => %s)) RETURNING expires_at",
-        (_digest(token), agent_id, ttl_s),
+        (key_digest(token), agent_id, ttl_s),
     )
     assert row is not None
     return token, row[0]
@@ -225,7 +221,7 @@ async def refresh_token(db: LedgerDB, old: str, ttl_s: int) -> tuple[int, str, d
         SELECT %s, agent_id, now() + make_interval(secs => %s) FROM old
         RETURNING agent_id, expires_at
         """,
-        (_digest(old), _digest(token), ttl_s),
+        (key_digest(old), key_digest(token), ttl_s),
     )
     if row is None:
         return None
@@ -239,7 +235,7 @@ async def token_agent(db: LedgerDB, operator_id: int, token: str) -> Agent | Non
     row = await db.one(
         f"SELECT {AGENT_COLUMNS} FROM agent_tokens t JOIN {AGENT_TABLES} ON a.id = t.agent_id"
         " WHERE t.token_sha256 = %s AND t.expires_at > now() AND a.operator_id = %s",
-        (_digest(token), operator_id),
+        (key_digest(token), operator_id),
     )
     return None if row is None else Agent.from_row(row)
 

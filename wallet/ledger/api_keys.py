@@ -35,6 +35,8 @@ class Admission:
 
 
 def key_digest(key: str) -> bytes:
+    """How a random secret is stored and looked up (shop API keys, operator keys, agent tokens):
+    SHA-256, enough for a secret of full entropy."""
     return hashlib.sha256(key.encode()).digest()
 
 

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
+from wallet.ledger.api_keys import key_digest
 from wallet.ledger.database import LedgerDB
-
-
-def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode()).digest()
 
 
 class OperatorKeyExists(Exception):
@@ -19,7 +14,7 @@ async def create_operator_key(db: LedgerDB, name: str, key: str) -> int:
     row = await db.one(
         "INSERT INTO operator_keys (name, key_sha256) VALUES (%s, %s)"
         " ON CONFLICT (name) DO NOTHING RETURNING id",
-        (name, _digest(key)),
+        (name, key_digest(key)),
     )
     if row is None:
         raise OperatorKeyExists(name)
@@ -30,6 +25,6 @@ async def find_operator_key(db: LedgerDB, key: str) -> str | None:
     """The key's name, or None (no such key, or revoked)."""
     row = await db.one(
         "SELECT name FROM operator_keys WHERE key_sha256 = %s AND revoked_at IS NULL",
-        (_digest(key),),
+        (key_digest(key),),
     )
     return None if row is None else str(row[0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from wallet.ledger.accounts import open_account
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer
@@ -69,28 +70,13 @@ async def move_accounts(db: LedgerDB, player_id: int, currency: str, studio: str
     """The player's accounts a move touches (opened on first use; main exists already)."""
     ids = []
     for purpose in ("main", PENDING_OUT, held_purpose(studio)):
-        ids.append(await _player_account(db, player_id, purpose, currency))
+        ids.append(
+            await open_account(
+                db, owner_type="player", owner_id=player_id, purpose=purpose, currency=currency
+            )
+        )
     result = await system_account(db, result_purpose(studio), currency)
     return MoveAccounts(ids[0], ids[1], ids[2], result)
-
-
-async def _player_account(db: LedgerDB, player_id: int, purpose: str, currency: str) -> int:
-    """Like accounts.open_account, in two statements: two first moves of one player at once
-    each insert (one waits for the other's commit, then does nothing), and the look-up that
-    follows has a snapshot that sees the row, whoever made it."""
-    await db.all(
-        "INSERT INTO accounts (owner_type, owner_id, purpose, currency, balance_minor,"
-        " lower_bound_minor) VALUES ('player', %s, %s, %s, 0, 0)"
-        " ON CONFLICT (owner_type, owner_id, purpose, currency) DO NOTHING",
-        (player_id, purpose, currency),
-    )
-    row = await db.one(
-        "SELECT id FROM accounts WHERE owner_type = 'player' AND owner_id = %s"
-        " AND purpose = %s AND currency = %s",
-        (player_id, purpose, currency),
-    )
-    assert row is not None
-    return int(row[0])
 
 
 def move_hash(studio: str, player_id: int, direction: str, amount_minor: int | None) -> bytes:
