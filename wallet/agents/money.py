@@ -19,10 +19,11 @@ from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
 from wallet.cashier.answers import Amount
 from wallet.ledger import agent_money
-from wallet.ledger.agent_money import Kind, MoveKey, MoveRecord, move_record
+from wallet.ledger.agent_money import Kind, MoveRecord, move_record
 from wallet.ledger.agent_players import AgentPlayer, player_balance, visible_around
 from wallet.ledger.agents import Agent, wallet_of
 from wallet.ledger.database import LedgerDB
+from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.money import format_minor
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.web.requestlog import note
@@ -75,7 +76,7 @@ async def _player_move(request: Request, call: Call, kind: Kind) -> Reply:
     if player.currency != agent.currency:
         raise bad_request("The player's currency is not yours")
     request_fields = {"kind": kind.value, "player": player.id, "amount": amount, "comment": comment}
-    key = MoveKey.of(agent, key_text, request_fields)
+    key = ScopedKey.of(agent.id, key_text, request_fields)
     note(request, external_id=key.external_id)
     answer = await agent_money.player_move(db, agent, player, kind, amount, key, comment)
     note(request, outcome=answer.outcome.value)
@@ -151,7 +152,7 @@ async def _agent_move(request: Request, call: Call, kind: Kind) -> Reply:
         "moneyType": money,
         "comment": comment,
     }
-    key = MoveKey.of(agent, key_text, request_fields)
+    key = ScopedKey.of(agent.id, key_text, request_fields)
     note(request, external_id=key.external_id)
     answer = await agent_money.agent_move(db, agent, target, kind, money, amount, key, comment)
     note(request, outcome=answer.outcome.value)

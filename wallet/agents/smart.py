@@ -28,6 +28,7 @@ from wallet.agents.money import CONFLICT, short
 from wallet.cashier.answers import Amount
 from wallet.ledger.agent_players import player_balance
 from wallet.ledger.agents import find_agent, wallet_of
+from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.money import AmountError, parse_minor
 from wallet.ledger.outcomes import Outcome
 from wallet.ledger.smart_transfers import (
@@ -35,7 +36,6 @@ from wallet.ledger.smart_transfers import (
     TYPES,
     HistoryFilter,
     Policy,
-    SmartKey,
     SmartRecord,
     SmartRequest,
     history,
@@ -157,7 +157,7 @@ async def transfer(request: Request, call: Call) -> Reply:
         "paymentReference": wanted.payment_reference,
         "comment": wanted.comment,
     }
-    key = SmartKey.of(agent, key_text, request_fields)
+    key = ScopedKey.of(agent.id, key_text, request_fields)
     note(request, external_id=key.external_id)
     answer = await smart_transfer(db, agent, player, owner, wanted, key, await policy_of(db, agent))
     note(request, outcome=answer.outcome.value)

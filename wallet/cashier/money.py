@@ -18,7 +18,8 @@ from wallet.cashier.gate import Session, protected
 from wallet.cashier.lookup import player_of
 from wallet.cashier.views import balance_view, reverse_view
 from wallet.ledger import shop_money
-from wallet.ledger.shop_money import Move, MoveKey, MoveResult
+from wallet.ledger.idempotency import ScopedKey
+from wallet.ledger.shop_money import Move, MoveResult
 from wallet.ledger.shop_players import ShopPlayer, figures_at
 from wallet.ledger.shops import Shop
 
@@ -86,7 +87,7 @@ async def deposit(request: Request, session: Session) -> Response:
     bounce = fields.flag(body.get("apply_bounceback"), "apply_bounceback")
     player = await player_of(session, request.path_params["user"])
     request_fields = {"player": player.id, "sum": amount, "wager": wager, "bounce": bounce}
-    key = MoveKey.of(shop, key_header, request_fields)
+    key = ScopedKey.of(shop.id, key_header, request_fields)
     result = await shop_money.deposit(
         session.access.ctx.db, shop, player, key, amount, wager=wager, bounce_back=bounce
     )
@@ -107,7 +108,7 @@ async def withdraw(request: Request, session: Session) -> Response:
         if amount <= 0:
             raise bad_request("The sum must be greater than 0.")
     player = await player_of(session, request.path_params["user"])
-    key = MoveKey.of(shop, key_header, {"player": player.id, "sum": amount, "all": take_all})
+    key = ScopedKey.of(shop.id, key_header, {"player": player.id, "sum": amount, "all": take_all})
     result = await shop_money.withdraw(session.access.ctx.db, shop, player, key, amount)
     return await _moved(session, player, result, UPDATED)
 
@@ -117,6 +118,6 @@ async def reverse(request: Request, session: Session) -> Response:
     shop = session.access.key.shop
     key_header = client_key(request)
     player = await player_of(session, request.path_params["user"])
-    key = MoveKey.of(shop, key_header, {"player": player.id, "reverse": True})
+    key = ScopedKey.of(shop.id, key_header, {"player": player.id, "reverse": True})
     result = await shop_money.reverse(session.access.ctx.db, player, key)
     return await _moved(session, player, result, REVERSED, reverse=True)

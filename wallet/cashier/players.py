@@ -17,7 +17,7 @@ from wallet.cashier.money import refusal
 from wallet.cashier.passwords import hash_password_async
 from wallet.cashier.views import player_view
 from wallet.ledger import shop_money
-from wallet.ledger.shop_money import Move, MoveKey
+from wallet.ledger.shop_money import Move, opening_key
 from wallet.ledger.shop_players import (
     SEARCH_MAX,
     ShopPlayer,
@@ -197,7 +197,7 @@ async def create(request: Request, session: Session) -> Response:
     player, password = await _insert(session, new)
     if new.balance:
         request_fields = {"player": player.id, "sum": new.balance, "wager": new.wager}
-        key = MoveKey.opening(shop, player.id, {**request_fields, "bounce": new.bounce})
+        key = opening_key(shop, player.id, {**request_fields, "bounce": new.bounce})
         result = await shop_money.deposit(
             db, shop, player, key, new.balance, wager=new.wager, bounce_back=new.bounce
         )

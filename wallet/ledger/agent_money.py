@@ -17,8 +17,6 @@ conflict. A move keys on the player's main account (the hot path's lock) or the 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -26,7 +24,7 @@ from enum import StrEnum
 from wallet.ledger.agent_players import AgentPlayer
 from wallet.ledger.agents import Agent
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.idempotency import request_hash
+from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 
 CALLER = "agent"
@@ -48,17 +46,6 @@ MONEY_TYPES = ("REAL", "CREDIT")
 
 
 @dataclass(frozen=True, slots=True)
-class MoveKey:
-    external_id: str
-    request_hash: bytes
-
-    @classmethod
-    def of(cls, agent: Agent, client_key: str | None, request: Mapping[str, object]) -> MoveKey:
-        scoped = f"{agent.id}:key:{client_key}" if client_key else f"{agent.id}:auto:{uuid.uuid4()}"
-        return cls(scoped, request_hash(dict(request)))
-
-
-@dataclass(frozen=True, slots=True)
 class Leg:
     account_id: int
     amount_minor: int
@@ -77,7 +64,7 @@ class _Plan:
 async def _run(
     db: LedgerDB,
     agent: Agent,
-    key: MoveKey,
+    key: ScopedKey,
     plan: _Plan,
     *,
     kind: Kind,
@@ -119,7 +106,7 @@ async def player_move(
     player: AgentPlayer,
     kind: Kind,
     amount_minor: int,
-    key: MoveKey,
+    key: ScopedKey,
     comment: str | None,
 ) -> LedgerAnswer:
     assert kind in (Kind.DEPOSIT, Kind.WITHDRAW) and amount_minor > 0
@@ -172,7 +159,7 @@ async def agent_move(
     kind: Kind,
     money_type: str,
     amount_minor: int,
-    key: MoveKey,
+    key: ScopedKey,
     comment: str | None,
 ) -> LedgerAnswer:
     assert kind in (Kind.AGENT_DEPOSIT, Kind.AGENT_WITHDRAW) and amount_minor > 0

@@ -24,13 +24,12 @@ a repeat of the same request gets the original's transaction, another request a 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.idempotency import request_hash
+from wallet.ledger.idempotency import ScopedKey, request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.ledger.shop_players import ShopPlayer
 from wallet.ledger.shops import Shop
@@ -65,26 +64,12 @@ class MoveResult:
     tx_id: int | None  # the transaction whose figures are the answer (DONE, REPLAY)
 
 
-@dataclass(frozen=True, slots=True)
-class MoveKey:
-    """A move's idempotency key and the hash of its request."""
-
-    external_id: str
-    request_hash: bytes
-
-    @classmethod
-    def of(cls, shop: Shop, client_key: str | None, request: Mapping[str, object]) -> MoveKey:
-        """The client's key scoped by the shop, or a fresh one (the move is then its own)."""
-        scoped = f"{shop.id}:key:{client_key}" if client_key else f"{shop.id}:auto:{uuid.uuid4()}"
-        return cls(scoped, request_hash(dict(request)))
-
-    @classmethod
-    def opening(cls, shop: Shop, player_id: int, request: Mapping[str, object]) -> MoveKey:
-        """The key of the deposit that creates a player with a balance: one per player."""
-        return cls(f"{shop.id}:opening:{player_id}", request_hash(dict(request)))
-
-
 # ---- legs (pure) ----
+
+
+def opening_key(shop: Shop, player_id: int, request: Mapping[str, object]) -> ScopedKey:
+    """The key of the deposit that creates a player with a balance: one per player."""
+    return ScopedKey(f"{shop.id}:opening:{player_id}", request_hash(dict(request)))
 
 
 def _merged(legs: Legs) -> Legs:
@@ -172,7 +157,7 @@ def repaying_debt(player: ShopPlayer, legs: Legs, debt_minor: int) -> Legs:
 # ---- moves ----
 
 
-async def prior_move(db: LedgerDB, operation: str, key: MoveKey) -> MoveResult | None:
+async def prior_move(db: LedgerDB, operation: str, key: ScopedKey) -> MoveResult | None:
     """What an earlier request under this key decides: a replay, a conflict (another request,
     or the same key on another operation), or None when the key is new."""
     rows = await db.all(
@@ -191,7 +176,7 @@ async def prior_move(db: LedgerDB, operation: str, key: MoveKey) -> MoveResult |
 async def _post(
     db: LedgerDB,
     operation: str,
-    key: MoveKey,
+    key: ScopedKey,
     player: ShopPlayer,
     legs: Legs,
     reverses: int | None = None,
@@ -226,7 +211,7 @@ async def deposit(
     db: LedgerDB,
     shop: Shop,
     player: ShopPlayer,
-    key: MoveKey,
+    key: ScopedKey,
     amount_minor: int,
     *,
     wager: bool,
@@ -252,7 +237,7 @@ async def deposit(
 
 
 async def withdraw(
-    db: LedgerDB, shop: Shop, player: ShopPlayer, key: MoveKey, amount_minor: int | None
+    db: LedgerDB, shop: Shop, player: ShopPlayer, key: ScopedKey, amount_minor: int | None
 ) -> MoveResult:
     """amount_minor None: all of the source. Judged on the balances read just before; if a bet
     changed them meanwhile (the ledger refused), judged again on the new ones."""
@@ -274,7 +259,7 @@ async def withdraw(
     return MoveResult(Move.PLAYER_SHORT, None)
 
 
-async def reverse(db: LedgerDB, player: ShopPlayer, key: MoveKey) -> MoveResult:
+async def reverse(db: LedgerDB, player: ShopPlayer, key: ScopedKey) -> MoveResult:
     prior = await prior_move(db, "reverse", key)
     if prior is not None:
         return prior

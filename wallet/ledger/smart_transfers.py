@@ -15,15 +15,13 @@ each one statement (agent_smart_transfer, which posts through ledger_transfer).
 from __future__ import annotations
 
 import dataclasses
-import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from wallet.ledger.agent_players import AgentPlayer, visible_around
 from wallet.ledger.agents import Agent
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.idempotency import request_hash
+from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.outcomes import LedgerAnswer
 
 OPERATION = "move"  # agent_money.OPERATION: one key space for every agent move
@@ -117,17 +115,6 @@ async def rebates_of(db: LedgerDB, agent: Agent) -> list[RebateLine]:
 
 
 @dataclass(frozen=True, slots=True)
-class SmartKey:
-    external_id: str
-    request_hash: bytes
-
-    @classmethod
-    def of(cls, agent: Agent, client_key: str | None, request: Mapping[str, object]) -> SmartKey:
-        scoped = f"{agent.id}:key:{client_key}" if client_key else f"{agent.id}:auto:{uuid.uuid4()}"
-        return cls(scoped, request_hash(dict(request)))
-
-
-@dataclass(frozen=True, slots=True)
 class SmartRequest:
     type: str
     amount_minor: int
@@ -142,7 +129,7 @@ async def smart_transfer(
     player: AgentPlayer,
     owner: Agent,
     request: SmartRequest,
-    key: SmartKey,
+    key: ScopedKey,
     policy: Policy,
 ) -> LedgerAnswer:
     assert request.type in TYPES and request.amount_minor > 0
