@@ -11,8 +11,9 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from wallet.agents.envelope import bad_request
@@ -20,6 +21,7 @@ from wallet.ledger.money import AmountError, parse_minor
 from wallet.web.bodies import BodyTooLarge, read_capped
 
 Body = dict[str, Any]
+Model = TypeVar("Model", bound=BaseModel)
 TEXT_MAX = 100
 COMMENT_MAX = 500
 EMAIL_MAX = 254
@@ -162,3 +164,14 @@ def idempotency_key(request: Request, body: Body) -> str | None:
     if not 0 < len(key) <= KEY_MAX or not key.isascii() or not key.isprintable():
         raise bad_request(f"The idempotency key must be 1 to {KEY_MAX} printable characters")
     return key
+
+
+def validated(body: Body, model: type[Model]) -> Model:
+    """The body read through an endpoint's pydantic model (the model the OpenAPI document is
+    made from): a refusal is a 400 naming the first field that failed."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise bad_request(f"{where}: {first['msg']}"[:200]) from error
