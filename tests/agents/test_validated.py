@@ -13,7 +13,7 @@ class Q(BaseModel):
     limit: int = Field(default=50, ge=1, le=100)
 
 
-def test_a_model_reads_the_body_and_names_the_failing_field():
+def test_a_model_reads_the_body_and_names_the_failing_field() -> None:
     assert validated({"dateFrom": "2026/12/01"}, Q).dateFrom == "2026/12/01"
     with pytest.raises(ApiError) as e:
         validated({"limit": 0}, Q)
