@@ -106,6 +106,24 @@ def test_lobby_api(
     assert "status: done" in shown.stdout and "amount: 30.00" in shown.stdout, shown
 
 
+def test_lobby_api_refuses_bad_bodies_and_logs_each_call(server: Server, operator_key: str) -> None:
+    url = f"{server.base_url}/transfer-wallet/{STUDIO}/deposit"
+    headers = {"authorization": f"Bearer {operator_key}", "idempotency-key": "bad-bodies"}
+    for raw, status in [
+        (b"{not json", 400),
+        (b"\xff\xfe", 400),
+        (b"[1, 2]", 400),
+        (b'{"player": "x", "amount": "' + b"9" * 70_000 + b'"}', 413),
+    ]:
+        answer = httpx.post(url, content=raw, headers=headers, timeout=10)
+        assert answer.status_code == status, (raw[:20], answer.text)
+        assert set(answer.json()) == {"error"}
+    lines = [json.loads(line) for line in server.settled_log().splitlines() if "{" in line]
+    logged = [line for line in lines if line.get("operation") == "transfer_out"]
+    assert {line.get("code") for line in logged} >= {400, 413}
+    assert all(line.get("caller") == "operator" for line in logged)
+
+
 @pytest.mark.parametrize("behaviour", ["timeout_after", "timeout_before"])
 def test_server_killed_between_debit_and_answer(
     behaviour: str,

@@ -7,33 +7,44 @@ Authorization: Bearer KEY (a key of `wallet operator-key create`). Idempotency-K
 "idempotency_key" in the body): the same key finds the same move, never a second one. Answers
 200 {"status": "done"}, 202 {"status": "pending"} (the studio's answer is unknown: the
 reconciler settles it), 422 {"status": "failed"} (the studio refused; nothing moved for good)
-or {"error": ...} with 400, 401, 404, 409, 422 (insufficient, blocked), 503 (the studio did not
-answer its Account Init: nothing moved).
+or {"error": ...} with 400, 401, 404, 409, 413, 422 (insufficient, blocked), 503 (the studio did
+not answer its Account Init, or our database is down: nothing moved), 500 (a bug of ours, logged).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from wallet.context import context_of
+from wallet.context import Context, context_of
 from wallet.ledger.money import AmountError, format_minor, parse_minor
 from wallet.ledger.operator_keys import find_operator_key
-from wallet.ledger.players import find_player
+from wallet.ledger.outcomes import LedgerUnavailable
+from wallet.ledger.players import Player, find_player
 from wallet.ledger.transfer_moves import Move
 from wallet.transfer.client import StudioClient
 from wallet.transfer.moves import TransferRefused, transfer_in, transfer_out
+from wallet.web.bodies import BodyTooLarge, read_capped
+from wallet.web.observability import get_logger
+from wallet.web.requestlog import note
 
 IDEMPOTENCY_KEY_MAX = 128
 STATUS_CODES = {"done": 200, "pending": 202, "failed": 422}
 REFUSAL_CODES = {"conflict": 409, "busy": 409, "insufficient": 422}
+_log = get_logger("wallet.transfer.routes")
 
 
-def _error(status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status_code=status)
+class Refusal(Exception):
+    """A request answered {"error": message} with its status; nothing moved."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
 def move_body(move: Move, replay: bool) -> dict[str, object]:
@@ -51,43 +62,89 @@ def move_body(move: Move, replay: bool) -> dict[str, object]:
 
 
 async def deposit(request: Request) -> Response:
-    return await _move(request, "out")
+    return await _answer(request, "transfer_out", lambda: _move(request, "out"))
 
 
 async def withdraw(request: Request) -> Response:
-    return await _move(request, "in")
+    return await _answer(request, "transfer_in", lambda: _move(request, "in"))
 
 
-async def _move(request: Request, direction: str) -> Response:
-    ctx = context_of(request)
+async def _answer(
+    request: Request, operation: str, run: Callable[[], Awaitable[tuple[Move, bool]]]
+) -> Response:
+    """The one place refusals, outages and bugs become answers (never a trace)."""
+    note(request, caller="operator", operation=operation)
+    try:
+        move, replay = await run()
+    except Refusal as refusal:
+        note(request, code=refusal.status, refusal=refusal.message)
+        return JSONResponse({"error": refusal.message}, status_code=refusal.status)
+    except LedgerUnavailable as error:
+        note(request, code=503, refusal=f"unavailable: {error}")
+        return JSONResponse({"error": "service temporarily unavailable"}, status_code=503)
+    except Exception:  # a bug of ours: logged with its trace, answered without it
+        _log.exception("transfer_api_error", operation=operation)
+        note(request, code=500, refusal="server_error")
+        return JSONResponse({"error": "internal error"}, status_code=500)
+    status = STATUS_CODES[move.status]
+    note(request, code=status, status=move.status, replay=replay)
+    return JSONResponse(move_body(move, replay), status_code=status)
+
+
+async def _authorized(request: Request, ctx: Context) -> StudioClient:
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key or await find_operator_key(ctx.db, key) is None:
-        return _error(401, "a valid operator key is required (Authorization: Bearer KEY)")
+        raise Refusal(401, "a valid operator key is required (Authorization: Bearer KEY)")
     clients: dict[str, StudioClient] = request.app.state.transfer_clients
     client = clients.get(request.path_params["studio"])
     if client is None:
-        return _error(404, "unknown studio")
+        raise Refusal(404, "unknown studio")
+    return client
+
+
+async def _body(request: Request, ctx: Context) -> dict[str, Any]:
+    settings = ctx.settings
     try:
-        body = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error(400, "the body is not JSON")
+        raw = await read_capped(
+            request, settings.request_body_max_bytes, settings.request_body_timeout_s
+        )
+        body = json.loads(raw)
+    except BodyTooLarge as error:
+        raise Refusal(413, "the body is too large") from error
+    except TimeoutError as error:
+        raise Refusal(400, "the body was not received in time") from error
+    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8
+        raise Refusal(400, "the body is not JSON") from error
     if not isinstance(body, dict):
-        return _error(400, "the body is not a JSON object")
+        raise Refusal(400, "the body is not a JSON object")
+    return body
+
+
+def _amount(text: str, direction: str, player: Player) -> int | None:
+    """Minor units, exact; None for "all" on a withdrawal."""
+    if direction == "in" and text == "all":
+        return None
+    try:
+        return parse_minor(text, player.exponent)
+    except AmountError as error:
+        raise Refusal(400, f"bad amount: {error}") from error
+
+
+async def _move(request: Request, direction: str) -> tuple[Move, bool]:
+    ctx = context_of(request)
+    client = await _authorized(request, ctx)
+    body = await _body(request, ctx)
     idem = request.headers.get("idempotency-key") or body.get("idempotency_key")
     if not isinstance(idem, str) or not 1 <= len(idem) <= IDEMPOTENCY_KEY_MAX:
-        return _error(400, f"an Idempotency-Key of 1-{IDEMPOTENCY_KEY_MAX} characters is required")
+        raise Refusal(400, f"an Idempotency-Key of 1-{IDEMPOTENCY_KEY_MAX} characters is required")
+    note(request, external_id=idem)
     username, amount_text = body.get("player"), body.get("amount")
     if not isinstance(username, str) or not isinstance(amount_text, str):
-        return _error(400, "player and amount (decimal text) are required")
+        raise Refusal(400, "player and amount (decimal text) are required")
     player = await find_player(ctx.db, ctx.operator_id, username)
     if player is None:
-        return _error(404, "unknown player")
-    amount: int | None = None
-    if not (direction == "in" and amount_text == "all"):
-        try:
-            amount = parse_minor(amount_text, player.exponent)
-        except AmountError as error:
-            return _error(400, f"bad amount: {error}")
+        raise Refusal(404, "unknown player")
+    amount = _amount(amount_text, direction, player)
     try:
         if direction == "out":
             assert amount is not None
@@ -96,10 +153,9 @@ async def _move(request: Request, direction: str) -> Response:
             result = await transfer_in(ctx.db, client, player, amount, f"api:{idem}")
     except TransferRefused as error:
         unavailable = error.reason.startswith("studio unavailable")
-        return _error(503 if unavailable else REFUSAL_CODES.get(error.reason, 422), error.reason)
-    return JSONResponse(
-        move_body(result.move, result.replay), status_code=STATUS_CODES[result.move.status]
-    )
+        status = 503 if unavailable else REFUSAL_CODES.get(error.reason, 422)
+        raise Refusal(status, error.reason) from error
+    return result.move, result.replay
 
 
 def routes() -> list[BaseRoute]:
