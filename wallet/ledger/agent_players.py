@@ -145,11 +145,11 @@ def visible_around(
 
 
 async def player_balance(db: LedgerDB, player: AgentPlayer) -> int:
-    """What the studios see: main + debt."""
+    """The balance the studios see, by their rule (schema/functions/wallet_player_balance.sql)."""
     row = await db.one(
-        "SELECT coalesce(sum(balance_minor), 0) FROM accounts WHERE owner_type = 'player'"
-        " AND owner_id = %s AND purpose IN ('main', 'debt') AND currency = %s",
-        (player.id, player.currency),
+        "SELECT (wallet_player_balance(p.operator_id, p.username)).balance_after_minor"
+        " FROM players p WHERE p.id = %s",
+        (player.id,),
     )
-    assert row is not None
+    assert row is not None and row[0] is not None, player
     return int(row[0])
