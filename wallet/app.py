@@ -23,6 +23,7 @@ from wallet.transfer import routes as transfer_routes
 from wallet.transfer.service import transfer_wallet
 from wallet.web.direct import DirectRoutes, direct_routes
 from wallet.web.observability import configure_logging, metrics_payload
+from wallet.web.pages import shared_routes as shared_page_routes
 from wallet.web.requestlog import RequestLogMiddleware
 
 # The studios' callbacks: served by the direct lane (wallet/web/direct.py), the hot path.
@@ -48,8 +49,8 @@ def build_routes() -> list[BaseRoute]:
         # One /api mount for both APIs (a second Mount would never be reached): the cashier
         # API's paths, the agent API's, then the agent envelope's 404 for anything else.
         Mount("/api", routes=[*cashier_routes(), *agent_api.routes(), *agent_api.fallback()]),
-        Route("/cashier", cashier_console.page, methods=["GET"]),
-        Mount("/cashier/static", app=cashier_console.static_files()),
+        *shared_page_routes(),
+        *cashier_console.routes(),
         Mount("/transfer-wallet", routes=transfer_routes.routes()),
     ]
 

@@ -136,12 +136,14 @@ def test_console_is_one_page_with_only_our_own_files(server: Server) -> None:
         "/cashier/static/console.css",
         "/cashier/static/console.js",
         "/cashier/static/favicon.svg",
+        "/static/pages.css",
     ]
     for path in linked:
         asset = httpx.get(f"{server.base_url}{path}", timeout=10)
         assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff"
     # Nothing from elsewhere: no URL of another origin in any of the page's files.
-    for path in (ROOT_DIR / "wallet" / "cashier" / "console_files").iterdir():
+    files = [*(ROOT_DIR / "wallet" / "cashier" / "console_files").iterdir()]
+    for path in [*files, ROOT_DIR / "wallet" / "web" / "page_files" / "pages.css"]:
         text = path.read_text().replace("http://www.w3.org/2000/svg", "")
         assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", text), path.name
 
