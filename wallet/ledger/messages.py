@@ -179,8 +179,8 @@ async def recipients_of(
     args = (path, agent.operator_id, agent.id, path, agent.id, f"%{_like_escaped(username)}%")
     total = await db.one(f"SELECT count(*) FROM ({_RECIPIENTS}) r", args)
     rows = await db.all(
-        f"{_RECIPIENTS} ORDER BY upline DESC, CASE WHEN upline THEN -depth ELSE depth END, a.id"
-        " OFFSET %s LIMIT %s",
+        f"SELECT * FROM ({_RECIPIENTS}) r"
+        " ORDER BY upline DESC, CASE WHEN upline THEN -depth ELSE depth END, id OFFSET %s LIMIT %s",
         (*args, start, limit),
     )
     assert total is not None
