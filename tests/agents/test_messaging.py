@@ -104,7 +104,7 @@ def test_the_limit_is_3000_characters(
 def test_a_lone_surrogate_is_refused_not_a_500(open_desk: Callable[..., Desk]) -> None:
     top = open_desk()
     sub = open_desk(parent=top.agent)
-    body = '{"toAffiliateId": "%d", "message": "bad \\ud800 half"}' % sub.agent.id
+    body = f'{{"toAffiliateId": "{sub.agent.id}", "message": "bad \\ud800 half"}}'
     answer = top.client.post(
         "/api/message/send",
         content=body.encode(),
