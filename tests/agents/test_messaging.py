@@ -4,6 +4,7 @@ unread counts, chats' order and pages, recipients, the per-minute cap, bad input
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -279,3 +280,23 @@ def test_messages_per_minute_are_capped(
     assert_envelope(refused, 429, "RATE_LIMITED")
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert sub.ok("/message/unread")["unreadMessages"] == statuses.count(200)
+
+
+def test_two_agents_writing_to_each_other_at_once(open_desk: Callable[..., Desk]) -> None:
+    top = open_desk()
+    sub = open_desk(parent=top.agent)
+    pairs = [(top, sub), (sub, top)] * 10
+
+    def one(pair: tuple[Desk, Desk]) -> int:
+        sender, recipient = pair
+        with httpx.Client(base_url=str(sender.client.base_url), timeout=30) as client:
+            desk = Desk(sender.agent, sender.token, client)
+            return int(send(desk, recipient, "at once")["id"])
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        ids = list(pool.map(one, pairs))
+    for desk in (top, sub):
+        assert desk.ok("/message/unread")["unreadMessages"] == 10
+        [chat] = desk.ok("/message/chats")["chats"]
+        assert int(chat["lastMessage"]["id"]) == max(ids)  # never moved back by a slower send
+        assert chat["unread"] == 10

@@ -38,6 +38,8 @@ from wallet.ledger.messages import (
 from wallet.ledger.notifications import unread_notifications
 
 ID_MAX = 2**63 - 1
+# An answer's model names every field it has: a test validating a real answer catches drift.
+ANSWER = ConfigDict(extra="forbid")
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -90,6 +92,7 @@ class SendMessageRequest(BaseModel):
 
 
 class MessageRow(BaseModel):
+    model_config = ANSWER
     id: str
     fromAffiliateId: str
     toAffiliateId: str
@@ -110,6 +113,7 @@ Relation = Literal["upline", "downline"]
 
 
 class ChatRow(BaseModel):
+    model_config = ANSWER
     affiliateId: str
     username: str
     relation: Relation | None = Field(description="The counterpart's place in your tree")
@@ -119,6 +123,7 @@ class ChatRow(BaseModel):
 
 
 class ChatsData(BaseModel):
+    model_config = ANSWER
     chats: list[ChatRow]
     count: int
     total: int
@@ -129,6 +134,7 @@ class ChatRequest(PageRequest):
 
 
 class ChatData(BaseModel):
+    model_config = ANSWER
     affiliateId: str
     username: str
     relation: Relation
@@ -143,12 +149,14 @@ class RecipientsRequest(PageRequest):
 
 
 class RecipientRow(BaseModel):
+    model_config = ANSWER
     affiliateId: str
     username: str
     relation: Relation
 
 
 class RecipientsData(BaseModel):
+    model_config = ANSWER
     recipients: list[RecipientRow]
     count: int
     total: int
@@ -159,12 +167,14 @@ class UnreadRequest(BaseModel):
 
 
 class UnreadChatRow(BaseModel):
+    model_config = ANSWER
     affiliateId: str
     username: str
     unread: int
 
 
 class UnreadData(BaseModel):
+    model_config = ANSWER
     unreadMessages: int
     unreadChats: int
     chats: list[UnreadChatRow] = Field(description="Newest unread first, at most 100")

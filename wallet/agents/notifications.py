@@ -18,7 +18,7 @@ from starlette.requests import Request
 
 from wallet.agents import fields
 from wallet.agents.gate import Call, Reply, endpoint
-from wallet.agents.messaging import ISO, PageRequest
+from wallet.agents.messaging import ANSWER, ISO, PageRequest
 from wallet.cashier.answers import Amount
 from wallet.ledger.notifications import Notification, notifications_of
 
@@ -29,6 +29,7 @@ class NotificationsRequest(PageRequest):
 
 
 class NotificationRow(BaseModel):
+    model_config = ANSWER
     id: str
     titleKey: str = Field(examples=["transfer.alert", "bypass.first", "balance.credited"])
     variables: dict[str, Any] = Field(description="The event's context (README lists them)")
@@ -37,6 +38,7 @@ class NotificationRow(BaseModel):
 
 
 class NotificationsData(BaseModel):
+    model_config = ANSWER
     notifications: list[NotificationRow]
     count: int
     total: int
