@@ -9,7 +9,9 @@ from typing import Any
 
 from tests.agents.conftest import Desk
 from tests.agents.test_auth import assert_envelope
+from tests.support import LoopThread
 from wallet.agents.notifications import NotificationsData
+from wallet.ledger.database import LedgerDB
 
 
 def notes(desk: Desk, **body: Any) -> list[dict[str, Any]]:
@@ -228,3 +230,23 @@ def test_pages_newest_first_and_read_marking(open_desk: Callable[..., Desk]) -> 
     assert sub.ok("/notifications", {"unreadOnly": True})["notifications"] == []
     assert sub.ok("/notifications", {"start": 10})["notifications"] == []
     assert sub.ok("/message/unread")["unreadNotifications"] == 0
+
+
+def test_a_notification_is_written_in_its_moves_transaction(
+    open_desk: Callable[..., Desk], ledger: LedgerDB, loop: LoopThread
+) -> None:
+    """now() is the database transaction's start: equal times mean one transaction."""
+    top, sub, player = tree(open_desk)
+    raw = top.ok("/deposit", {"playerUsername": player, "amount": 3})
+    smart = top.ok("/transfer", {"playerUsername": player, "type": "deposit", "amount": 4})
+    moved = top.ok("/agent/deposit", {"agentTarget": sub.username, "amount": 5})
+    for tx_id in (raw["transactionId"], smart["panelTransactionId"], moved["transactionId"]):
+        rows = loop.run(
+            ledger.all(
+                "SELECT n.title_key, n.created_at = t.created_at FROM agent_notifications n"
+                " JOIN transactions t ON t.id = %s"
+                " WHERE n.agent_id = %s AND n.variables ->> 'transactionId' = %s",
+                (int(tx_id), sub.agent.id, tx_id),
+            )
+        )
+        assert rows and all(same for _, same in rows), rows
