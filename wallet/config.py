@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     # attempts per minute per client address (failed body credentials count too).
     agent_token_ttl_s: int = Field(default=4 * 3600, ge=1, le=30 * 24 * 3600)
     agent_login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    # Messages an agent may send per minute (/api/message/send; then 429 RATE_LIMITED).
+    agent_message_rate_limit_per_minute: int = Field(default=30, ge=1)
 
     # Transfer-wallet studios by name (JSON: {"NAME": {"base_url": ..., "agent": ..., "key": ...,
     # "codec": "aesgcm"|"plain", "currencies": [...]}}), and the server's background reconciler.

@@ -6,12 +6,13 @@
 --      transfers' (operation 'move'): one client key names one move on whichever endpoint.
 --   3. A bypass counts the owner's bypasses in the caller's policy window (p_max_free,
 --      p_block_after, p_window_hours): free, surcharge, or blocked (outcome 'blocked',
---      nothing moved, nothing recorded).
+--      nothing moved, nothing recorded but the owner's bypass.blocked notification).
 --   4. A bypass deposit accrues the caller's rate for the owner (agent_rebates) as a rebate:
 --      legs from the caller's 'rebate_owed:<owner>' (a liability) to the owner's
 --      'rebate_due:<caller>', both made on first use (no lower bound).
 --   5. ledger_transfer posts; then the ST id of the UTC day, the record, and on the first
---      bypass of a window (p_notify) the owner's notification.
+--      bypass of a window (p_notify) the owner's notification bypass.first; a bypass's owner
+--      also gets transfer.alert, and bypass.blocked on a blocked one (agent_notify_transfer).
 CREATE OR REPLACE FUNCTION agent_smart_transfer(
     p_external_id text, p_request_hash bytea, p_agent_id bigint, p_agent_main bigint,
     p_player_id bigint, p_player_main bigint, p_owner_id bigint, p_type text,
@@ -60,6 +61,11 @@ BEGIN
         v_tier := CASE WHEN v_count <= p_max_free THEN 'free'
                        WHEN v_count <= p_block_after THEN 'surcharge' END;
         IF v_tier IS NULL THEN
+            -- Committed with the refusal (one statement); the key dedupes a replayed one.
+            PERFORM agent_notify_transfer('bypass.blocked', p_owner_id, p_agent_id, p_player_id,
+                p_type, p_amount_minor, NULL, 'transfer', jsonb_build_object('bypassCount',
+                v_count, 'blockAfter', p_block_after, 'windowHours', p_window_hours),
+                'bypass.blocked:' || p_external_id);
             r.outcome := 'blocked';
             RETURN r;
         END IF;
@@ -109,11 +115,12 @@ BEGIN
             v_tier, CASE WHEN v_tier = 'surcharge' THEN p_surcharge_bp ELSE 0 END,
             CASE WHEN v_tier = 'surcharge' THEN p_amount_minor * p_surcharge_bp / 10000 ELSE 0 END,
             v_rebate, v_rebated, p_method, p_reference, p_comment, r.tx_at);
+    PERFORM agent_notify_transfer('transfer.alert', p_owner_id, p_agent_id, p_player_id, p_type,
+                                  p_amount_minor, r.tx_id, 'transfer', NULL, NULL);
     IF v_bypass AND v_count = 1 AND p_notify THEN
-        INSERT INTO agent_notifications (agent_id, title_key, variables)
-        VALUES (p_owner_id, 'bypass.first', jsonb_build_object(
-            'byAgentId', p_agent_id::text, 'playerId', p_player_id::text, 'type', p_type,
-            'amountMinor', p_amount_minor, 'windowHours', p_window_hours));
+        PERFORM agent_notify_transfer('bypass.first', p_owner_id, p_agent_id, p_player_id, p_type,
+            p_amount_minor, r.tx_id, 'transfer',
+            jsonb_build_object('bypassCount', v_count, 'windowHours', p_window_hours), NULL);
     END IF;
     RETURN r;
 END $$;

@@ -5,6 +5,8 @@
 --   p_line_account's credit line changes by p_line_delta (a CREDIT move): its lower bound goes
 --     down by as much; a smaller line needs the account to be above the new bound already;
 --   the move's record in agent_moves;
+--   the notifications: transfer.alert to a player's owner moved for by another agent,
+--     balance.credited / balance.debited to the sub-agent;
 --   a player's debt (what an authoritative rollback took beyond zero; the studios see main +
 --     debt): a deposit repays it first, as the hot path's credits do, and a withdraw takes at
 --     most main + debt, so no one takes out money the player owes.
@@ -70,6 +72,15 @@ BEGIN
                                  amount_minor, comment, created_at)
         VALUES (r.tx_id, p_agent_id, p_kind, p_money_type, p_player_id, p_target_agent_id,
                 p_amount_minor, p_comment, r.tx_at);
+        -- Notifications in the move's transaction (agent_notify_transfer, _balance).
+        IF p_player_id IS NOT NULL THEN
+            PERFORM agent_notify_transfer('transfer.alert', o.agent_id, p_agent_id, p_player_id,
+                                          p_kind, p_amount_minor, r.tx_id, p_kind, NULL, NULL)
+               FROM agent_players o WHERE o.player_id = p_player_id;
+        ELSE
+            PERFORM agent_notify_balance(p_agent_id, p_target_agent_id, p_kind, p_money_type,
+                                         p_amount_minor, r.tx_id);
+        END IF;
     END IF;
     RETURN r;
 END $$;

@@ -18,7 +18,10 @@ from wallet.ledger.agents import Agent, create_agent
 from wallet.ledger.database import LedgerDB
 
 DEMO_OPERATOR_ID = 1
-GENEROUS = {"AGENT_LOGIN_RATE_LIMIT_PER_MINUTE": "100000"}
+GENEROUS = {
+    "AGENT_LOGIN_RATE_LIMIT_PER_MINUTE": "100000",
+    "AGENT_MESSAGE_RATE_LIMIT_PER_MINUTE": "100000",
+}
 # One hash for every test agent's password (argon2id costs ~40 ms a hash).
 PASSWORD = secrets.token_urlsafe(12)
 PASSWORD_HASH = hash_password(PASSWORD)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from wallet.agents import auth, directory, money, smart
+from wallet.agents import auth, directory, messaging, money, notifications, smart
 from wallet.agents.envelope import ApiError, Code, failure
 from wallet.web.requestlog import note
 
@@ -35,6 +35,12 @@ def routes() -> list[BaseRoute]:
         Route("/transfer/history", smart.transfer_history, methods=["POST"]),
         Route("/rebate", smart.rebate, methods=["POST"]),
         Route("/bypass", smart.bypass, methods=["POST"]),
+        Route("/message/send", messaging.send, methods=["POST"]),
+        Route("/message/chats", messaging.chats, methods=["POST"]),
+        Route("/message/chat", messaging.chat, methods=["POST"]),
+        Route("/message/recipients", messaging.recipients, methods=["POST"]),
+        Route("/message/unread", messaging.unread, methods=["POST"]),
+        Route("/notifications", notifications.notifications, methods=["POST"]),
     ]
 
 

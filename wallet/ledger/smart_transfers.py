@@ -72,13 +72,33 @@ async def set_policy(db: LedgerDB, agent: Agent, policy: Policy) -> None:
     )
 
 
+# One statement: the rate, and when it changed (a first rate, or another one) the sub-agent's
+# rebate.changed notification, committed together. The upsert's WHERE compares under the row's
+# lock, so of two concurrent sets to one rate only the first notifies; "previous" is the rate
+# the statement's snapshot saw.
+_SET_REBATE = """
+WITH old_rate AS (
+    SELECT percent_bp FROM agent_rebates WHERE agent_id = %s AND sub_agent_id = %s),
+new_rate AS (
+    INSERT INTO agent_rebates AS r (agent_id, sub_agent_id, percent_bp)
+    VALUES (%s, %s, %s)
+    ON CONFLICT (agent_id, sub_agent_id) DO UPDATE SET percent_bp = excluded.percent_bp,
+        updated_at = now()
+     WHERE r.percent_bp <> excluded.percent_bp
+    RETURNING percent_bp)
+SELECT agent_notify(%s, 'rebate.changed', jsonb_strip_nulls(jsonb_build_object(
+           'byAgentId', %s::text, 'byAgentUsername', %s::text,
+           'rebateBp', n.percent_bp, 'rebatePercent', agent_money_text(n.percent_bp, 2),
+           'previousBp', o.percent_bp, 'previousPercent', agent_money_text(o.percent_bp, 2))),
+           NULL)
+  FROM new_rate n LEFT JOIN old_rate o ON true
+"""
+
+
 async def set_rebate(db: LedgerDB, agent: Agent, sub: Agent, percent_bp: int) -> None:
-    await db.all(
-        "INSERT INTO agent_rebates (agent_id, sub_agent_id, percent_bp) VALUES (%s, %s, %s)"
-        " ON CONFLICT (agent_id, sub_agent_id) DO UPDATE SET percent_bp = excluded.percent_bp,"
-        " updated_at = now()",
-        (agent.id, sub.id, percent_bp),
-    )
+    """The rate `agent` pays `sub` (basis points); a change tells the sub-agent."""
+    a, s = agent.id, sub.id
+    await db.all(_SET_REBATE, (a, s, a, s, percent_bp, s, a, agent.username))
 
 
 @dataclass(frozen=True, slots=True)
