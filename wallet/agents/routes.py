@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from wallet.agents import auth, directory, money, smart
+from wallet.agents import auth, directory, money, smart, webhooks
 from wallet.agents.envelope import ApiError, Code, failure
 from wallet.web.requestlog import note
 
@@ -35,6 +35,9 @@ def routes() -> list[BaseRoute]:
         Route("/transfer/history", smart.transfer_history, methods=["POST"]),
         Route("/rebate", smart.rebate, methods=["POST"]),
         Route("/bypass", smart.bypass, methods=["POST"]),
+        Route("/webhooks/register", webhooks.webhooks_register, methods=["POST"]),
+        Route("/webhooks/list", webhooks.webhooks_list, methods=["POST"]),
+        Route("/webhooks/delete", webhooks.webhooks_delete, methods=["POST"]),
     ]
 
 
