@@ -5,7 +5,9 @@
 --   BYPASS_BLOCKED). r: the smart transfer's answer (currency, exponent, and on completion its
 --   ledger transaction, whose smart_transfers row is already written).
 -- The body is built once here and kept as text: the bytes signed are the bytes sent, on every
--- attempt. Amounts are JSON numbers as the API shows them (2550 at exponent 2: 25.5).
+-- attempt. Amounts and percents are JSON numbers as the API shows them (2550 at exponent 2:
+-- 25.5); bypassInfo and rebate as /transfer answers them (bypassInfo of a blocked bypass: its
+-- count and the tier "blocked").
 -- A repeat of a refused request (same key, same body) finds its dedupe_key taken: no second
 -- event. A completed transfer's replay never reaches here (it answers from its key).
 CREATE OR REPLACE FUNCTION agent_webhook_event(
@@ -19,6 +21,7 @@ DECLARE
     v_st      smart_transfers;
     v_prefix  text := p_agent_id || ':key:';
     v_data    jsonb;
+    v_unit    numeric := power(10::numeric, r.exponent);
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM webhook_registrations
                     WHERE agent_id = p_agent_id AND deleted_at IS NULL
@@ -34,8 +37,7 @@ BEGIN
         'status', CASE WHEN p_reason IS NULL THEN 'completed' ELSE 'failed' END,
         'reason', p_reason,
         'type', p_type,
-        'amount', trim_scale(round(p_amount_minor::numeric / power(10::numeric, r.exponent),
-                                   r.exponent)),
+        'amount', trim_scale(round(p_amount_minor / v_unit, r.exponent)),
         'currency', r.currency,
         'agent', (SELECT jsonb_build_object('id', id::text, 'username', username)
                     FROM agents WHERE id = p_agent_id),
@@ -44,11 +46,17 @@ BEGIN
         'owningAgent', (SELECT jsonb_build_object('id', id::text, 'username', username)
                           FROM agents WHERE id = p_owner_id),
         'bypassInfo', CASE
-            WHEN v_st.is_bypass THEN jsonb_build_object('count', v_st.bypass_count,
-                                                        'tier', v_st.tier)
+            WHEN v_st.is_bypass THEN jsonb_build_object(
+                'count', v_st.bypass_count, 'tier', v_st.tier,
+                'surchargePercent', trim_scale(round(v_st.surcharge_bp / 100.0, 2)),
+                'surchargeAmount', trim_scale(round(v_st.surcharge_minor / v_unit, r.exponent)))
             WHEN p_reason = 'BYPASS_BLOCKED' THEN jsonb_build_object('count', p_bypass_count,
                                                                      'tier', 'blocked')
             END,
+        'rebate', CASE WHEN v_st.rebate_minor > 0 THEN jsonb_build_object(
+            'percent', trim_scale(round(v_st.rebate_bp / 100.0, 2)),
+            'amount', trim_scale(round(v_st.rebate_minor / v_unit, r.exponent)),
+            'owedTo', (SELECT username FROM agents WHERE id = p_owner_id)) END,
         'paymentMethod', p_method,
         'paymentReference', p_reference,
         'idempotencyKey', CASE WHEN starts_with(p_external_id, v_prefix)
