@@ -1,15 +1,15 @@
 """The webhook delivery worker: one per server process (started by the app's lifespan), any
 number per host and across hosts.
 
-Each round claims up to WEBHOOK_BATCH_MAX due deliveries in one short statement (webhook_claim:
-FOR UPDATE SKIP LOCKED, so workers take disjoint ones; each claim is a lease of WEBHOOK_LEASE_S),
-sends them at once with httpx outside any transaction, and records each attempt's status code or
-error and duration (webhook_record). A 2xx is delivered; anything else is retried after
-WEBHOOK_BACKOFF_S * 2^(attempt-1), capped at WEBHOOK_BACKOFF_MAX_S, with jitter (half the delay
-fixed, half random, so receivers coming back are not hit by every retry at once); after
-WEBHOOK_ATTEMPTS_MAX attempts or WEBHOOK_AGE_MAX_S the delivery is dead. A worker killed
-mid-send leaves its claims to expire; another (or the restarted one) sends them again: at least
-once, and the body's eventId lets the receiver drop repeats.
+It keeps up to WEBHOOK_BATCH_MAX sends in flight, claiming due deliveries for its free slots in
+one short statement (webhook_claim: FOR UPDATE SKIP LOCKED, so workers take disjoint ones; each
+claim is a lease of WEBHOOK_LEASE_S), sends each with httpx outside any transaction, and records
+each attempt's status code or error and duration (webhook_record). A 2xx is delivered; anything
+else is retried after WEBHOOK_BACKOFF_S * 2^(attempt-1), capped at WEBHOOK_BACKOFF_MAX_S, with
+jitter (half the delay fixed, half random, so receivers coming back are not hit by every retry
+at once); after WEBHOOK_ATTEMPTS_MAX attempts or WEBHOOK_AGE_MAX_S the delivery is dead. A
+worker killed mid-send leaves its claims to expire; another (or the restarted one) sends them
+again: at least once, and the body's eventId lets the receiver drop repeats.
 
 Transfers never wait on any of this: they only write the outbox rows.
 """
@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 
 import httpx
 
@@ -103,30 +103,51 @@ def _limits(settings: Settings) -> Limits:
     return Limits(settings.webhook_attempts_max, settings.webhook_age_max_s)
 
 
-async def deliver_round(db: LedgerDB, client: httpx.AsyncClient, settings: Settings) -> int:
-    """Claims and sends one batch; the number claimed."""
-    batch = settings.webhook_batch_max
-    claimed = await claim(db, batch, settings.webhook_lease_s, _limits(settings))
+async def _logged(job: Coroutine[object, object, None]) -> None:
+    try:
+        await job
+    except Exception:  # a bug of ours: logged; the claim's lease ends and it is sent again
+        log.exception("webhook_delivery_failed")
+
+
+async def claim_more(
+    db: LedgerDB, client: httpx.AsyncClient, settings: Settings, sending: set[asyncio.Task[None]]
+) -> int:
+    """Claims as many due deliveries as there are free sending slots and starts sending them;
+    the number claimed. Each send runs on its own: a slow receiver holds one slot, not a round."""
+    free = settings.webhook_batch_max - len(sending)
+    if free <= 0:
+        return 0
+    claimed = await claim(db, free, settings.webhook_lease_s, _limits(settings))
     if claimed:
         box = await secret_box(db, settings)
-        await asyncio.gather(*(deliver(db, client, box, c, settings) for c in claimed))
+        for one in claimed:
+            task = asyncio.create_task(_logged(deliver(db, client, box, one, settings)))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
     return len(claimed)
 
 
 async def run_forever(db: LedgerDB, settings: Settings) -> None:
     timeout = httpx.Timeout(settings.webhook_timeout_s)
     limits = httpx.Limits(max_connections=settings.webhook_batch_max)
+    sending: set[asyncio.Task[None]] = set()
     async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
-        while True:
-            claimed = 0
-            try:
-                claimed = await deliver_round(db, client, settings)
-            except LedgerUnavailable as error:
-                log.warning("webhook_delivery_unavailable", error=str(error))
-            except Exception:  # a bug of ours: logged, and the next round tries again
-                log.exception("webhook_delivery_failed")
-            if claimed < settings.webhook_batch_max:  # a full batch: more may be due at once
-                await asyncio.sleep(settings.webhook_poll_interval_s)
+        try:
+            while True:
+                claimed = 0
+                try:
+                    claimed = await claim_more(db, client, settings, sending)
+                except LedgerUnavailable as error:
+                    log.warning("webhook_delivery_unavailable", error=str(error))
+                except Exception:  # a bug of ours: logged, and the next round tries again
+                    log.exception("webhook_delivery_failed")
+                if claimed == 0:  # nothing due, or every slot busy: look again shortly
+                    await asyncio.sleep(settings.webhook_poll_interval_s)
+        finally:  # stopping: unfinished sends are dropped; their leases end and they go again
+            for task in sending:
+                task.cancel()
+            await asyncio.gather(*sending, return_exceptions=True)
 
 
 @contextlib.asynccontextmanager
