@@ -4,6 +4,8 @@ a server SIGKILLed mid-delivery, giving up, and no second event for a replayed r
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -15,12 +17,16 @@ import pytest
 from tests.agents.conftest import GENEROUS, PASSWORD, Desk, login
 from tests.agents.receiver import Receiver, wait_until
 from tests.agents.test_auth import assert_envelope
+from tests.agents.test_cli import wallet
 from tests.support import LoopThread, Server, free_port
+from wallet.agents.webhook_secrets import SecretUnreadable, secret_box
+from wallet.agents.webhook_worker import retry_delay_s, signature
 from wallet.agents.webhooks import (
     WebhookDeleteData,
     WebhookListData,
     WebhookRegisterData,
 )
+from wallet.config import Settings
 from wallet.ledger.agents import Agent
 from wallet.ledger.database import LedgerDB
 
@@ -113,7 +119,7 @@ def attempts_of(ledger: LedgerDB, loop: LoopThread, webhook_id: str) -> list[tup
 
 
 def test_register_list_delete_and_the_secret_once(
-    open_desk: Callable[..., Desk], agent_server: Server
+    open_desk: Callable[..., Desk], ledger: LedgerDB, loop: LoopThread
 ) -> None:
     desk, other = open_desk(), open_desk()
     url = "https://example.com/webhook/747"
@@ -123,6 +129,18 @@ def test_register_list_delete_and_the_secret_once(
     assert secret.startswith("whsec_") and len(secret) == 6 + 64
     assert (made["url"], made["events"]) == (url, ["transfer.completed"])
     WebhookRegisterData.model_validate(made)
+    # Kept sealed (AES-GCM under the agent's id), openable for signing, by no other agent.
+    row = loop.run(
+        ledger.one(
+            "SELECT secret_sealed FROM webhook_registrations WHERE id = %s",
+            (int(made["webhookId"]),),
+        )
+    )
+    assert row is not None and secret.encode() not in bytes(row[0])
+    box = loop.run(secret_box(ledger, Settings()))
+    assert box.open(desk.agent.id, bytes(row[0])) == secret
+    with pytest.raises(SecretUnreadable):
+        box.open(other.agent.id, bytes(row[0]))
     listing = desk.call("/webhooks/list")
     assert secret not in listing.text
     data = assert_envelope(listing, 200)
@@ -321,6 +339,7 @@ def test_a_server_killed_mid_delivery_loses_no_event(
 
 
 def test_a_delivery_is_given_up_after_the_attempt_limit(
+    db_url: str,
     serve: Callable[..., Server],
     receivers: Callable[..., Receiver],
     desk_on: Callable[..., Desk],
@@ -338,3 +357,23 @@ def test_a_delivery_is_given_up_after_the_attempt_limit(
     rows = attempts_of(ledger, loop, webhook)
     assert [(row[2], row[3]) for row in rows] == [(3, 1), (3, 2), (3, 3)]
     assert all(row[5].startswith("ConnectError") for row in rows)
+    shown = wallet(db_url, "webhooks", "deliveries", "--agent", top.username, "--status", "dead")
+    assert shown.returncode == 0, shown.stderr
+    line = shown.stdout.strip()
+    assert f"webhook: {webhook} agent: {top.username} status: dead attempts: 3" in line
+    assert "last: - ConnectError" in line and "\n" not in line
+    bad = wallet(db_url, "webhooks", "deliveries", "--status", "lost")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_signature_and_retry_schedule() -> None:
+    body = b'{"event":"transfer.completed"}'
+    expected = hmac.new(b"whsec_k", body, hashlib.sha256).hexdigest()
+    assert signature("whsec_k", body) == expected
+    settings = Settings(webhook_backoff_s=5, webhook_backoff_max_s=3600)
+    for attempt, full in [(1, 5), (2, 10), (3, 20), (10, 2560), (11, 3600), (100, 3600)]:
+        delays = [retry_delay_s(attempt, settings) for _ in range(200)]
+        assert all(full / 2 <= d <= full for d in delays), (attempt, min(delays), max(delays))
+        assert max(delays) - min(delays) > 0  # jittered
+    with pytest.raises(ValueError, match="WEBHOOK_LEASE_S"):
+        Settings(webhook_timeout_s=10, webhook_lease_s=10)

@@ -5,6 +5,7 @@ The events themselves are written by agent_smart_transfer, in the money's transa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from wallet.ledger.database import LedgerDB
 
@@ -77,3 +78,43 @@ async def record(
         ),
     )
     return None if row is None or row[0] is None else str(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryLine:
+    """One delivery as the operator's `wallet webhooks deliveries` shows it."""
+
+    delivery_id: int
+    event_id: str
+    event_type: str
+    webhook_id: int
+    agent: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    last_duration_ms: int | None
+    next_attempt_at: datetime
+    created_at: datetime
+
+
+async def recent_deliveries(
+    db: LedgerDB, agent_username: str | None, status: str | None, limit: int
+) -> list[DeliveryLine]:
+    """The newest deliveries (of one agent, in one status), with their last attempt's result."""
+    rows = await db.all(
+        """
+        SELECT d.id, e.id, e.type, w.id, g.username, d.status, d.attempts,
+               a.status_code, a.error, a.duration_ms, d.next_attempt_at, d.created_at
+          FROM webhook_deliveries d
+          JOIN webhook_events e ON e.id = d.event_id
+          JOIN webhook_registrations w ON w.id = d.registration_id
+          JOIN agents g ON g.id = w.agent_id
+          LEFT JOIN LATERAL (SELECT status_code, error, duration_ms FROM webhook_attempts
+                              WHERE delivery_id = d.id ORDER BY attempt DESC LIMIT 1) a ON true
+         WHERE (%s::text IS NULL OR g.username = %s) AND (%s::text IS NULL OR d.status = %s)
+         ORDER BY d.id DESC LIMIT %s
+        """,
+        (agent_username, agent_username, status, status, limit),
+    )
+    return [DeliveryLine(*row) for row in rows]
