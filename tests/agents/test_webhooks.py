@@ -121,7 +121,7 @@ def attempts_of(ledger: LedgerDB, loop: LoopThread, webhook_id: str) -> list[tup
 def test_register_list_delete_and_the_secret_once(
     open_desk: Callable[..., Desk], ledger: LedgerDB, loop: LoopThread
 ) -> None:
-    desk, other = open_desk(), open_desk()
+    desk, other = open_desk(1000), open_desk()
     url = "https://example.com/webhook/747"
     made = desk.ok("/webhooks/register", {"url": url, "events": ["transfer.completed"] * 2})
     secret = made["secret"]
@@ -147,10 +147,15 @@ def test_register_list_delete_and_the_secret_once(
     WebhookListData.model_validate(data)
     assert data == {"webhooks": [{k: v for k, v in made.items() if k != "secret"}], "count": 1}
     assert other.ok("/webhooks/list") == {"webhooks": [], "count": 0}
-    # Another agent cannot delete it; its owner can, once.
+    # A transfer leaves a pending delivery (this server runs no delivery worker).
+    desk.ok("/transfer", {"playerUsername": desk.register_player(), "type": "deposit", "amount": 1})
+    status = "SELECT status FROM webhook_deliveries WHERE registration_id = %s"
+    assert loop.run(ledger.all(status, (int(made["webhookId"]),))) == [("pending",)]
+    # Another agent cannot delete it; its owner can, once, and its pending deliveries end.
     gone = {"webhookId": made["webhookId"]}
     assert_envelope(other.call("/webhooks/delete", gone), 404, "NOT_FOUND")
     WebhookDeleteData.model_validate(desk.ok("/webhooks/delete", gone))
+    assert loop.run(ledger.all(status, (int(made["webhookId"]),))) == [("cancelled",)]
     assert_envelope(desk.call("/webhooks/delete", gone), 404, "NOT_FOUND")
     assert desk.ok("/webhooks/list")["count"] == 0
 

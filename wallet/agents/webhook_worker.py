@@ -67,7 +67,7 @@ async def send(client: httpx.AsyncClient, claimed: Claimed, secret: str) -> Resu
         async with client.stream("POST", claimed.url, content=body, headers=headers) as answer:
             status: int | None = answer.status_code
         error = None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
-    except httpx.HTTPError as failure:
+    except (httpx.HTTPError, httpx.InvalidURL) as failure:
         status, error = None, f"{type(failure).__name__}: {failure}"[:ERROR_CHARS_MAX]
     return Result(status, error, int((time.monotonic() - started) * 1000))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 
@@ -50,6 +51,10 @@ def _check_url(url: str) -> str:
     if parts.username is not None or parts.password is not None:
         raise ValueError("url must not carry a user name or password")
     assert port is None or 0 <= port <= 65535
+    try:
+        httpx.URL(url)  # what the delivery worker will send to
+    except httpx.InvalidURL as error:
+        raise ValueError("url is not a valid URL") from error
     return url
 
 
