@@ -382,3 +382,30 @@ def test_signature_and_retry_schedule() -> None:
         assert max(delays) - min(delays) > 0  # jittered
     with pytest.raises(ValueError, match="WEBHOOK_LEASE_S"):
         Settings(webhook_timeout_s=10, webhook_lease_s=10)
+
+
+def test_a_hanging_receiver_times_out_and_gets_the_event_later(
+    serve: Callable[..., Server],
+    receivers: Callable[..., Receiver],
+    desk_on: Callable[..., Desk],
+    ledger: LedgerDB,
+    loop: LoopThread,
+) -> None:
+    srv = serve(WEBHOOK_TIMEOUT_S="0.5", WEBHOOK_LEASE_S="5")
+    top = desk_on(srv, 10000)
+    player = top.register_player()
+    rx = receivers()
+    rx.mode = "hang"
+    webhook = register(top, rx, ["transfer.completed"])
+    done = assert_envelope(transfer(top, player, "deposit", 1), 200)
+
+    def timeouts() -> int:
+        return sum(
+            1 for r in attempts_of(ledger, loop, webhook) if (r[5] or "").startswith("Timeout")
+        )
+
+    wait_until(lambda: timeouts() >= 2, what="timed-out attempts")
+    rx.mode = "ok"
+    wait_until(lambda: len(rx.events(webhook)) == 1, what="the event")
+    assert rx.events(webhook)[0].body["data"]["txId"] == done["txId"]
+    rx.release.set()

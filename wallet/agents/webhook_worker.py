@@ -36,6 +36,7 @@ from wallet.web.observability import get_logger
 
 USER_AGENT = "wallet-webhooks/1"
 ERROR_CHARS_MAX = 300
+RECORD_PAUSES_S = (0.2, 1.0, None)  # tries to record a result, and the pauses between them
 log = get_logger("wallet.webhooks")
 
 
@@ -51,7 +52,9 @@ def retry_delay_s(attempt: int, settings: Settings) -> float:
     return delay / 2 + random.uniform(0, delay / 2)  # jitter, not a secret
 
 
-async def send(client: httpx.AsyncClient, claimed: Claimed, secret: str) -> Result:
+async def send(
+    client: httpx.AsyncClient, claimed: Claimed, secret: str, timeout_s: float
+) -> Result:
     body = claimed.body.encode()
     headers = {
         "Content-Type": "application/json",
@@ -63,10 +66,15 @@ async def send(client: httpx.AsyncClient, claimed: Claimed, secret: str) -> Resu
     }
     started = time.monotonic()
     try:
-        # Streamed and closed unread: only the status matters, whatever the receiver answers.
-        async with client.stream("POST", claimed.url, content=body, headers=headers) as answer:
-            status: int | None = answer.status_code
-        error = None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
+        # The whole exchange within timeout_s (httpx's own timeouts are per read or write, so a
+        # receiver trickling bytes could outlast the lease); streamed and closed unread: only
+        # the status matters, whatever the receiver answers.
+        async with asyncio.timeout(timeout_s):
+            async with client.stream("POST", claimed.url, content=body, headers=headers) as sent:
+                status: int | None = sent.status_code
+        error = None if 200 <= sent.status_code < 300 else f"HTTP {sent.status_code}"
+    except TimeoutError:
+        status, error = None, f"Timeout: no answer within {timeout_s} s"
     except (httpx.HTTPError, httpx.InvalidURL) as failure:
         status, error = None, f"{type(failure).__name__}: {failure}"[:ERROR_CHARS_MAX]
     return Result(status, error, int((time.monotonic() - started) * 1000))
@@ -76,15 +84,22 @@ async def deliver(
     db: LedgerDB, client: httpx.AsyncClient, box: SecretBox, claimed: Claimed, settings: Settings
 ) -> None:
     try:
-        result = await send(client, claimed, box.open(claimed.agent_id, claimed.secret_sealed))
+        secret = box.open(claimed.agent_id, claimed.secret_sealed)
+        result = await send(client, claimed, secret, settings.webhook_timeout_s)
     except SecretUnreadable as error:  # WEBHOOK_SECRET_KEY changed: retried until given up
         result = Result(None, str(error), 0)
-    limits = _limits(settings)
-    try:
-        status = await record(db, claimed, result, retry_delay_s(claimed.attempt, settings), limits)
-    except LedgerUnavailable as error:  # unrecorded: the lease ends and the delivery is due again
-        log.warning("webhook_record_unavailable", delivery_id=claimed.delivery_id, error=str(error))
-        return
+    retry_s = retry_delay_s(claimed.attempt, settings)
+    for pause_s in RECORD_PAUSES_S:
+        try:
+            status = await record(db, claimed, result, retry_s, _limits(settings))
+            break
+        except LedgerUnavailable as error:  # a busy pool or a blip: recording twice is harmless
+            log.warning(
+                "webhook_record_unavailable", delivery_id=claimed.delivery_id, error=str(error)
+            )
+            if pause_s is None:  # unrecorded: the lease ends and the delivery goes again
+                return
+            await asyncio.sleep(pause_s)
     log.info(
         "webhook_attempt",
         event_id=claimed.event_id,
