@@ -57,6 +57,7 @@ def serve(db_url: str) -> Iterator[Callable[..., Server]]:
     yield start
     for srv in started:
         srv.stop()
+        assert "webhook_delivery_failed" not in srv.log_text()  # no bug in any worker
 
 
 @pytest.fixture
@@ -272,6 +273,9 @@ def test_every_event_arrives_signed_and_a_replay_emits_none(
     assert blocked["owningAgent"] == {"id": str(sub.agent.id), "username": sub.username}
     statuses = {row[1] for w in (every, completed_only) for row in attempts_of(ledger, loop, w)}
     assert statuses == {"delivered"}
+    # Each attempt has its log line (no secret, no signature, no body).
+    delivered = '"delivery_status": "delivered"'
+    wait_until(lambda: srv.log_text().count(delivered) == 8, what="the attempts' log lines")
 
 
 def test_a_receiver_down_for_a_while_gets_every_event(

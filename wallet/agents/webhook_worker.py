@@ -103,7 +103,7 @@ async def deliver(
     log.info(
         "webhook_attempt",
         event_id=claimed.event_id,
-        event=claimed.event_type,
+        event_type=claimed.event_type,
         webhook_id=claimed.registration_id,
         delivery_id=claimed.delivery_id,
         attempt=claimed.attempt,
