@@ -14,7 +14,7 @@
 CREATE TABLE webhook_registrations (
     id            bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     agent_id      bigint      NOT NULL REFERENCES agents,
-    url           text        NOT NULL CHECK (url ~ '^https?://' AND length(url) <= 2048),
+    url           text        NOT NULL CHECK (url ~* '^https?://' AND length(url) <= 2048),
     events        text[]      NOT NULL CHECK (
                       cardinality(events) >= 1 AND events <@ ARRAY['transfer.completed',
                       'transfer.failed', 'bypass.blocked']),

@@ -189,8 +189,9 @@ def test_bad_registrations_are_400(open_desk: Callable[..., Desk], body: dict[st
 def test_registrations_per_agent_are_capped(open_desk: Callable[..., Desk]) -> None:
     desk = open_desk()
     body = {"url": "http://127.0.0.1:9/hook", "events": ["transfer.failed"]}
-    for _ in range(10):  # WEBHOOK_REGISTRATIONS_MAX
-        Server.extra_secrets.add(desk.ok("/webhooks/register", body)["secret"])
+    upper = {"url": "HTTPS://Example.COM/Hook?a=1", "events": ["transfer.failed"]}
+    for n in range(10):  # WEBHOOK_REGISTRATIONS_MAX
+        Server.extra_secrets.add(desk.ok("/webhooks/register", upper if n else body)["secret"])
     assert_envelope(desk.call("/webhooks/register", body), 400, "BAD_REQUEST")
     first = desk.ok("/webhooks/list")["webhooks"][0]["webhookId"]
     desk.ok("/webhooks/delete", {"webhookId": first})
