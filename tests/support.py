@@ -108,6 +108,9 @@ class Server:
             **os.environ,
             "DATABASE_URL": db_url,
             "WEB_CONCURRENCY": str(workers),
+            # Test servers share one database: only a webhook test's own server delivers (with
+            # its fast retry settings), so no other server's worker takes its deliveries.
+            "WEBHOOK_DELIVERY_ENABLED": "false",
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from wallet.agents import routes as agent_api
+from wallet.agents.webhook_worker import webhook_delivery
 from wallet.cashier import console as cashier_console
 from wallet.cashier.routes import routes as cashier_routes
 from wallet.config import Settings, get_settings
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.ctx = await load_context(settings)
         try:
-            async with transfer_wallet(app, app.state.ctx):
+            async with transfer_wallet(app, app.state.ctx), webhook_delivery(app.state.ctx):
                 yield
         finally:
             await app.state.ctx.db.dispose()

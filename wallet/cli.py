@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from wallet.agents import commands as agent_commands
+from wallet.agents import webhook_commands
 from wallet.cashier.passwords import hash_password
 from wallet.config import Settings, get_settings
 from wallet.db import database, make_ledger_db
@@ -347,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     _shop_commands(sub)
     transfer_commands.register(sub)
     agent_commands.register(sub)
+    webhook_commands.register(sub)
     return parser
 
 

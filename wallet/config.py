@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +95,30 @@ class Settings(BaseSettings):
     # "codec": "aesgcm"|"plain", "currencies": [...]}}), and the server's background reconciler.
     transfer_studios: dict[str, TransferStudio] = Field(default_factory=dict)
     transfer_reconcile_interval_s: float = Field(default=30.0, ge=0)  # 0: no background task
+
+    # Agent webhooks (README "Webhooks"): the delivery worker each server process runs, how it
+    # sends (timeout, lease > timeout: a claim is held that long before another worker may take
+    # it again), the retry schedule (WEBHOOK_BACKOFF_S doubling per attempt up to
+    # WEBHOOK_BACKOFF_MAX_S, with jitter), when it gives up, and the registrations' limit.
+    # WEBHOOK_SECRET_KEY seals the receivers' secrets at rest (AES-256-GCM; empty: a key the
+    # server generates into the database); changing it makes existing secrets unreadable.
+    webhook_delivery_enabled: bool = True
+    webhook_poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_lease_s: float = Field(default=60.0, gt=0, le=3600)
+    webhook_batch_max: int = Field(default=20, ge=1, le=500)
+    webhook_attempts_max: int = Field(default=15, ge=1, le=100)
+    webhook_age_max_s: float = Field(default=24 * 3600.0, gt=0)
+    webhook_backoff_s: float = Field(default=5.0, gt=0)
+    webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
+    webhook_registrations_max: int = Field(default=10, ge=1, le=1000)
+    webhook_secret_key: SecretStr = SecretStr("")
+
+    @model_validator(mode="after")
+    def _webhook_lease(self) -> Settings:
+        if self.webhook_lease_s <= self.webhook_timeout_s:
+            raise ValueError("WEBHOOK_LEASE_S must exceed WEBHOOK_TIMEOUT_S")
+        return self
 
     @field_validator("transfer_studios")
     @classmethod

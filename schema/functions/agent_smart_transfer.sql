@@ -13,6 +13,9 @@
 --   5. ledger_transfer posts; then the ST id of the UTC day, the record, and on the first
 --      bypass of a window (p_notify) the owner's notification bypass.first; a bypass's owner
 --      also gets transfer.alert, and bypass.blocked on a blocked one (agent_notify_transfer).
+--   6. Webhook events (agent_webhook_event) in this same statement: transfer.completed after
+--      the record; transfer.failed on a refusal (insufficient funds, a blocked bypass), and
+--      bypass.blocked too on a blocked bypass. A replay or a conflict emits nothing.
 CREATE OR REPLACE FUNCTION agent_smart_transfer(
     p_external_id text, p_request_hash bytea, p_agent_id bigint, p_agent_main bigint,
     p_player_id bigint, p_player_main bigint, p_owner_id bigint, p_type text,
@@ -67,6 +70,10 @@ BEGIN
                 v_count, 'blockAfter', p_block_after, 'windowHours', p_window_hours),
                 'bypass.blocked:' || p_external_id);
             r.outcome := 'blocked';
+            PERFORM agent_webhook_event(ARRAY['bypass.blocked', 'transfer.failed'],
+                'BYPASS_BLOCKED',
+                r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
+                p_amount_minor, v_count, p_method, p_reference);
             RETURN r;
         END IF;
         IF p_type = 'deposit' THEN
@@ -78,6 +85,9 @@ BEGIN
     END IF;
     IF p_type = 'withdraw' AND r.balance_before_minor + coalesce(v_debt, 0) < p_amount_minor THEN
         r.outcome := 'insufficient';
+        PERFORM agent_webhook_event(ARRAY['transfer.failed'], 'INSUFFICIENT_BALANCE',
+            r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
+            p_amount_minor, v_count, p_method, p_reference);
         RETURN r;
     END IF;
     v_accounts := ARRAY[p_agent_main, p_player_main];
@@ -100,6 +110,11 @@ BEGIN
     v_legs := ledger_repaying_debt(v_accounts, v_amounts, p_player_main, v_debt_id, v_debt);
     r := ledger_transfer('agent', 'move', p_external_id, p_request_hash, 'transfer',
                          v_legs.accounts, v_legs.amounts, p_player_main);
+    IF r.outcome = 'insufficient' THEN
+        PERFORM agent_webhook_event(ARRAY['transfer.failed'], 'INSUFFICIENT_BALANCE',
+            r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
+            p_amount_minor, v_count, p_method, p_reference);
+    END IF;
     IF r.outcome <> 'new' THEN
         RETURN r;
     END IF;
@@ -122,5 +137,8 @@ BEGIN
             p_amount_minor, r.tx_id, 'transfer',
             jsonb_build_object('bypassCount', v_count, 'windowHours', p_window_hours), NULL);
     END IF;
+    PERFORM agent_webhook_event(ARRAY['transfer.completed'], NULL,
+        r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
+        p_amount_minor, v_count, p_method, p_reference);
     RETURN r;
 END $$;

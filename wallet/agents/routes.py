@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from wallet.agents import auth, directory, messaging, money, notifications, smart
+from wallet.agents import auth, directory, messaging, money, notifications, smart, webhooks
 from wallet.agents.envelope import ApiError, Code, failure
 from wallet.web.requestlog import note
 
@@ -41,6 +41,9 @@ def routes() -> list[BaseRoute]:
         Route("/message/recipients", messaging.recipients, methods=["POST"]),
         Route("/message/unread", messaging.unread, methods=["POST"]),
         Route("/notifications", notifications.notifications, methods=["POST"]),
+        Route("/webhooks/register", webhooks.webhooks_register, methods=["POST"]),
+        Route("/webhooks/list", webhooks.webhooks_list, methods=["POST"]),
+        Route("/webhooks/delete", webhooks.webhooks_delete, methods=["POST"]),
     ]
 
 
