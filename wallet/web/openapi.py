@@ -81,23 +81,30 @@ class Operation:
         return f"{self.api.name}_{self.handler.__name__}"
 
 
+Refs = Mapping[type[BaseModel], Schema]
+
+
 def _models(operations: Sequence[Operation]) -> list[type[BaseModel]]:
-    found: dict[str, type[BaseModel]] = {}
+    found: dict[type[BaseModel], None] = {}
     for op in operations:
         api = op.api
-        candidates = [op.request, op.data, api.error, api.body_credentials, *api.models]
-        for model in candidates:
-            if model is None:
-                continue
-            if found.setdefault(model.__name__, model) is not model:
-                raise ValueError(f"two models named {model.__name__}")
-    return list(found.values())
+        for model in (op.request, op.data, api.error, api.body_credentials, *api.models):
+            if model is not None:
+                found[model] = None
+    return list(found)
 
 
-def _components(operations: Sequence[Operation]) -> Schema:
+def _components(operations: Sequence[Operation]) -> tuple[Refs, Schema]:
+    """Each model's reference, and the schemas. Two models of one name (anywhere, nested too)
+    would be named by their modules: refused, so that every schema has its plain name."""
     models = _models(operations)
-    _, schemas = models_json_schema([(m, "validation") for m in models], ref_template=REF)
-    return dict(schemas.get("$defs", {}))
+    keys, schemas = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+    defs = dict(schemas.get("$defs", {}))
+    clashes = sorted(name for name in defs if "__" in name)
+    if clashes:
+        raise ValueError(f"models of one name in two modules: {', '.join(clashes)}")
+    refs = {model: dict(keys[(model, "validation")]) for model in models}
+    return refs, defs
 
 
 def _query(model: type[BaseModel]) -> list[Schema]:
@@ -139,10 +146,10 @@ def _parameters(op: Operation) -> list[Schema]:
     return parameters
 
 
-def _body(op: Operation) -> Schema | None:
-    parts = [ref(op.request)] if op.request else []
+def _body(op: Operation, refs: Refs) -> Schema | None:
+    parts = [refs[op.request]] if op.request else []
     if op.security and op.api.body_credentials is not None:
-        parts.append(ref(op.api.body_credentials))
+        parts.append(refs[op.api.body_credentials])
     if not parts:
         return None
     required = bool(op.request and op.request.model_json_schema().get("required"))
@@ -150,15 +157,15 @@ def _body(op: Operation) -> Schema | None:
     return {"required": required, "content": {JSON: {"schema": schema}}}
 
 
-def _responses(op: Operation) -> Schema:
-    data: Schema = ref(op.data) if op.data else {"type": "object"}
+def _responses(op: Operation, refs: Refs) -> Schema:
+    data: Schema = refs[op.data] if op.data else {"type": "object"}
     responses: Schema = {
         "200": {"description": "Success", "content": {JSON: {"schema": op.api.wrap(data)}}}
     }
     for status in sorted({*op.api.always, *op.errors}):
         answer: Schema = {
             "description": op.api.statuses[status],
-            "content": {JSON: {"schema": ref(op.api.error)}},
+            "content": {JSON: {"schema": refs[op.api.error]}},
         }
         if status == 429:
             answer["headers"] = {
@@ -171,20 +178,20 @@ def _responses(op: Operation) -> Schema:
     return responses
 
 
-def _operation(op: Operation) -> Schema:
+def _operation(op: Operation, refs: Refs) -> Schema:
     described: Schema = {
         "operationId": op.operation_id,
         "summary": op.summary,
         "tags": [op.tag],
         "security": [{name: [] for name in alternative} for alternative in op.security],
-        "responses": _responses(op),
+        "responses": _responses(op, refs),
     }
     if op.description:
         described["description"] = op.description
     parameters = _parameters(op)
     if parameters:
         described["parameters"] = parameters
-    body = _body(op)
+    body = _body(op, refs)
     if body is not None:
         described["requestBody"] = body
     return described
@@ -199,13 +206,16 @@ def document(
 ) -> Schema:
     """The OpenAPI 3.1 document of these operations, their paths under `prefix`."""
     ops = list(operations)
+    refs, schemas = _components(ops)
     seen: set[str] = set()
     paths: dict[str, Schema] = {}
     for op in ops:
         if op.operation_id in seen:
             raise ValueError(f"operationId {op.operation_id} twice")
         seen.add(op.operation_id)
-        paths.setdefault(_openapi_path(prefix, op.path), {})[op.method.lower()] = _operation(op)
+        paths.setdefault(_openapi_path(prefix, op.path), {})[op.method.lower()] = _operation(
+            op, refs
+        )
     schemes: dict[str, Schema] = {}
     for op in ops:
         schemes.update(op.api.schemes)
@@ -215,5 +225,5 @@ def document(
         "servers": [{"url": "/"}],
         "tags": [{"name": tag} for tag in dict.fromkeys(op.tag for op in ops)],
         "paths": paths,
-        "components": {"schemas": _components(ops), "securitySchemes": schemes},
+        "components": {"schemas": schemas, "securitySchemes": schemes},
     }
