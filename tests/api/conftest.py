@@ -85,6 +85,7 @@ def agent_desk(ledger: LedgerDB, loop: LoopThread, client: httpx.Client) -> Agen
     desk = agents.Desk(agent, token, client)
     player = desk.register_player()
     player_id = desk.ok("/player/search", {"playerUsername": player})["players"][0]["playerId"]
+    desk.ok("/deposit", {"playerUsername": player, "amount": 1000})
     return AgentDesk(agent, token, sub.username, player, player_id)
 
 
@@ -116,5 +117,7 @@ def cashier_desk(ledger: LedgerDB, loop: LoopThread, client: httpx.Client) -> Ca
     token = answer.json()["token"]
     Server.extra_secrets.add(token)
     desk = cashiers.Desk(shop, 0, username, password, key, token, client)
-    player = desk.create_player(username=f"pl_{secrets.token_hex(5)}", password="secret123")
+    player = desk.create_player(
+        username=f"pl_{secrets.token_hex(5)}", password="secret123", balance=1000
+    )
     return CashierDesk(key, token, username, password, int(player["id"]))

@@ -30,7 +30,7 @@ from starlette.requests import Request
 
 from wallet.agents.envelope import bad_request
 from wallet.ledger.money import AmountError, parse_minor
-from wallet.web.bodies import BodyTooLarge, read_capped
+from wallet.web.bodies import BodyTooLarge, read_capped, storable
 
 Body = dict[str, Any]
 Model = TypeVar("Model", bound=BaseModel)
@@ -69,6 +69,8 @@ async def json_body(request: Request, max_bytes: int, timeout_s: float) -> Body:
         raise bad_request("Request body must be a JSON object") from error
     if not isinstance(body, dict):
         raise bad_request("Request body must be a JSON object")
+    if not storable(body):
+        raise bad_request("Request body has a NUL character or an unpaired surrogate")
     return body
 
 

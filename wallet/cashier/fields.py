@@ -24,7 +24,7 @@ from starlette.requests import Request
 
 from wallet.cashier.answers import Refusal, bad_request
 from wallet.ledger.money import AmountError, parse_minor
-from wallet.web.bodies import BodyTooLarge, read_capped
+from wallet.web.bodies import BodyTooLarge, read_capped, storable
 
 _TRUE = (True, 1, "1", "true")
 _FALSE = (False, 0, "0", "false")
@@ -57,6 +57,8 @@ async def json_object(request: Request, max_bytes: int, timeout_s: float) -> dic
         raise bad_request("The request body must be a JSON object.") from error
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
+    if not storable(body):
+        raise bad_request("The request body has a NUL character or an unpaired surrogate.")
     return body
 
 

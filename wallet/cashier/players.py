@@ -42,6 +42,7 @@ OPENING_MIN_UNITS = 5  # an initial deposit above 0 is at least 5 of the currenc
 RIVER_LOGIN_DIGITS = 12
 RIVER_NOTE_DIGITS = 8
 GENERATED_TRIES = 5  # a generated login or note that is taken is drawn again
+NAME = f"^{fields.NAME_PATTERN.pattern}$"  # the document's pattern (the rule is fields.name)
 
 
 def _whole(value: object, label: str) -> int:
@@ -112,7 +113,7 @@ class CreatePlayerRequest(BaseModel):
         validate_default=True,
         min_length=6,
         max_length=64,
-        pattern=fields.NAME_PATTERN.pattern,
+        pattern=NAME,
         description="Required except in a River shop",
     )
     password: Annotated[str | None, _unless_river(fields.checked_password)] = Field(
@@ -122,7 +123,9 @@ class CreatePlayerRequest(BaseModel):
         max_length=fields.PASSWORD_MAX,
         description="Required except in a River shop",
     )
-    first_name: fields.OptionalName = Field(None, description="A note: 6 to 64 of A-Z a-z 0-9 _")
+    first_name: fields.OptionalName = Field(
+        None, min_length=6, max_length=64, pattern=NAME, description="A note, unique"
+    )
     balance: fields.OptionalNumber = Field(
         None, description=f"An opening deposit: 0, or at least {OPENING_MIN_UNITS}"
     )
