@@ -211,6 +211,8 @@ def validated(
     values: Mapping[str, Any], model: type[Model], context: Mapping[str, object] | None = None
 ) -> Model:
     """A body (or a query) read through an endpoint's model: the first failing field's rule."""
+    if not storable(dict(values)):
+        raise bad_request("The request has a NUL character or an unpaired surrogate.")
     try:
         return model.model_validate(dict(values), context=context)
     except ValidationError as error:

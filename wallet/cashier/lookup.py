@@ -16,6 +16,7 @@ from wallet.cashier import fields
 from wallet.cashier.answers import NO_PERMISSION, WRONG_USER, Refusal, bad_request
 from wallet.cashier.gate import Session
 from wallet.ledger.shop_players import ShopPlayer, find_player
+from wallet.web.bodies import storable
 
 ID_MAX = 2**63 - 1
 USERNAME_MAX = 64
@@ -63,8 +64,8 @@ def _in_shop(session: Session, found: list[ShopPlayer | None]) -> ShopPlayer:
 
 
 async def _by_username(session: Session, username: str) -> ShopPlayer | None:
-    if len(username) > USERNAME_MAX:
-        return None
+    if len(username) > USERNAME_MAX or not storable(username):
+        return None  # no player has such a name (and PostgreSQL text cannot hold it)
     access = session.access
     return await find_player(access.ctx.db, access.key.shop.operator_id, username=username)
 
