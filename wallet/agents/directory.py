@@ -28,16 +28,16 @@ SEARCH_LIMIT = 100
 
 
 class AgentsRequest(fields.PageRequest):
-    username: fields.Optional = text_field("Only sub-agents whose username contains this", 64)
+    username: fields.OptionalText = text_field("Only sub-agents whose username contains this", 64)
 
 
 class AgentRegisterRequest(fields.Strict):
     email: str = EMAIL_FIELD
     username: str = USERNAME_FIELD
     password: str = PASSWORD_FIELD
-    firstName: fields.Optional = text_field("First name")
-    lastName: fields.Optional = text_field("Last name")
-    currency: fields.Optional = text_field("Your own currency (the default)", 3)
+    firstName: fields.OptionalText = text_field("First name")
+    lastName: fields.OptionalText = text_field("Last name")
+    currency: fields.OptionalText = text_field("Your own currency (the default)", 3)
 
 
 class PlayersRequest(fields.PageRequest):
@@ -48,11 +48,11 @@ class PlayerRegisterRequest(fields.Strict):
     email: str = EMAIL_FIELD
     username: str = USERNAME_FIELD
     password: str = PASSWORD_FIELD
-    firstName: fields.Optional = text_field("First name")
-    lastName: fields.Optional = text_field("Last name")
-    middleName: fields.Optional = text_field("Middle name")
-    mobile: fields.Optional = text_field("Phone number", 32)
-    country: fields.Optional = text_field("Country", 64)
+    firstName: fields.OptionalText = text_field("First name")
+    lastName: fields.OptionalText = text_field("Last name")
+    middleName: fields.OptionalText = text_field("Middle name")
+    mobile: fields.OptionalText = text_field("Phone number", 32)
+    country: fields.OptionalText = text_field("Country", 64)
     birthDate: fields.IsoDate = Field(None, description="YYYY-MM-DD")
 
 

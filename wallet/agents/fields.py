@@ -131,7 +131,7 @@ def _digits_id(value: object) -> int:
 NUMBER_SCHEMA = {"type": "number"}
 Figure = Annotated[Decimal, WithJsonSchema(NUMBER_SCHEMA)]  # an answer's amount: a JSON number
 # The field types the models use; each documents itself in the OpenAPI document.
-Optional = Annotated[str | None, BeforeValidator(_blank_is_none)]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_is_none)]
 PositiveAmount = Annotated[
     Decimal,
     BeforeValidator(_number),
@@ -188,7 +188,7 @@ class PageRequest(Strict):
 class KeyedRequest(Strict):
     """A money move's idempotency key in the body (or the X-Idempotency-Key header)."""
 
-    idempotencyKey: Optional = Field(
+    idempotencyKey: OptionalText = Field(
         None,
         max_length=KEY_MAX,
         description="Same key and same request within 24 h: the first answer again, "

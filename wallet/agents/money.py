@@ -18,7 +18,7 @@ from starlette.requests import Request
 
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request
-from wallet.agents.fields import Choice, Figure, Optional, PositiveAmount, text_field
+from wallet.agents.fields import Choice, Figure, OptionalText, PositiveAmount, text_field
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
 from wallet.cashier.answers import Amount
@@ -42,7 +42,7 @@ class PlayerMoveRequest(fields.KeyedRequest):
 
     playerUsername: str = Field(min_length=1, max_length=64, examples=["player_1"])
     amount: PositiveAmount = AMOUNT
-    comment: Optional = COMMENT
+    comment: OptionalText = COMMENT
 
 
 class AgentMoveRequest(fields.KeyedRequest):
@@ -53,7 +53,7 @@ class AgentMoveRequest(fields.KeyedRequest):
     moneyType: Annotated[fields.MONEY_TYPE | None, Choice] = Field(
         None, description="REAL (the default) moves balance, CREDIT moves credit line"
     )
-    comment: Optional = COMMENT
+    comment: OptionalText = COMMENT
 
 
 class PlayerMoveData(BaseModel):

@@ -24,7 +24,7 @@ from wallet.agents.envelope import ApiError, Code, bad_request
 from wallet.agents.fields import (
     Choice,
     Figure,
-    Optional,
+    OptionalText,
     Percent,
     PositiveAmount,
     ReportDate,
@@ -71,24 +71,24 @@ class TransferRequest(fields.KeyedRequest):
     type: TRANSFER_TYPE
     amount: PositiveAmount = Field(description="In your currency, at most its decimals")
     paymentMethod: Annotated[PAYMENT_METHOD | None, Choice] = None
-    paymentReference: Optional = text_field("The payment's reference", REFERENCE_MAX)
-    comment: Optional = text_field("Free text, kept with the transfer", fields.COMMENT_MAX)
+    paymentReference: OptionalText = text_field("The payment's reference", REFERENCE_MAX)
+    comment: OptionalText = text_field("Free text, kept with the transfer", fields.COMMENT_MAX)
 
 
 class TransferHistoryRequest(fields.PageRequest):
-    playerUsername: Optional = USERNAME
+    playerUsername: OptionalText = USERNAME
     type: Annotated[TRANSFER_TYPE | None, Choice] = None
     dateFrom: ReportDate = Field(None, description="YYYY-MM-DD or YYYY/MM/DD (inclusive)")
     dateTo: ReportDate = Field(None, description="YYYY-MM-DD or YYYY/MM/DD (inclusive)")
     bypassOnly: bool | None = None
-    owningAgent: Optional = USERNAME
+    owningAgent: OptionalText = USERNAME
 
 
 class RebateRequest(fields.Strict):
     """No action: the rebates and the settlement; action "set": a sub-agent's rate first."""
 
     action: Annotated[Literal["set"] | None, Choice] = None
-    subAgentUsername: Optional = Field(None, max_length=64, description='With action "set"')
+    subAgentUsername: OptionalText = Field(None, max_length=64, description='With action "set"')
     rebatePercent: Percent | None = Field(None, description='With action "set"')
 
 
