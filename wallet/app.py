@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 from wallet.agents import routes as agent_api
 from wallet.agents.webhook_worker import webhook_delivery
 from wallet.cashier import console as cashier_console
-from wallet.cashier.routes import routes as cashier_routes
+from wallet.cashier import routes as cashier_api
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
 from wallet.db import make_ledger_db, resolve_url
@@ -23,7 +23,9 @@ from wallet.providers import ambslot, igamingace
 from wallet.transfer import routes as transfer_routes
 from wallet.transfer.service import transfer_wallet
 from wallet.web.direct import DirectRoutes, direct_routes
+from wallet.web.docs import Published
 from wallet.web.observability import configure_logging, metrics_payload
+from wallet.web.openapi import Operation
 from wallet.web.pages import shared_routes as shared_page_routes
 from wallet.web.requestlog import RequestLogMiddleware
 
@@ -41,15 +43,31 @@ async def metrics(request: Request) -> Response:
     return Response(payload, media_type=content_type)
 
 
+def api_operations() -> list[Operation]:
+    """Every /api endpoint of both APIs: their routes and the OpenAPI document come from here."""
+    return [*cashier_api.operations(), *agent_api.operations()]
+
+
 def build_routes() -> list[BaseRoute]:
+    published = Published(api_operations)
     return [
         Route("/health", health, methods=["GET"]),
+        *published.routes(),
         Route("/metrics", metrics, methods=["GET"]),
         Mount("/ambslot", routes=ambslot.routes()),
         Mount("/igamingace", routes=igamingace.routes()),
         # One /api mount for both APIs (a second Mount would never be reached): the cashier
-        # API's paths, the agent API's, then the agent envelope's 404 for anything else.
-        Mount("/api", routes=[*cashier_routes(), *agent_api.routes(), *agent_api.fallback()]),
+        # API's paths, the agent API's, the document, then the agent envelope's 404 for
+        # anything else.
+        Mount(
+            "/api",
+            routes=[
+                *cashier_api.routes(),
+                *agent_api.routes(),
+                *published.api_routes(),
+                *agent_api.fallback(),
+            ],
+        ),
         *shared_page_routes(),
         *cashier_console.routes(),
         Mount("/transfer-wallet", routes=transfer_routes.routes()),

@@ -94,7 +94,7 @@ def test_the_limit_is_3000_characters(
     answer = top.call("/message/send", {"toAffiliateId": str(sub.agent.id), "message": text})
     if status == 400:
         error = assert_envelope(answer, 400, "BAD_REQUEST")
-        assert error["message"].startswith("message")
+        assert error["message"].startswith("message") or "NUL" in error["message"]
         assert sub.ok("/message/unread")["unreadMessages"] == 0
         return
     assert assert_envelope(answer, 200)["message"] == text

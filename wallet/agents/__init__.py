@@ -1,8 +1,11 @@
 """The agent platform API (protocols/agent-platform.md, seeds/agent-platform-api.txt), at /api.
 
-routes.py is the table; gate.py authenticates (token or body credentials), rate-limits logins and
-turns every refusal, outage or bug into the envelope (envelope.py); fields.py reads the body;
-auth.py, directory.py and money.py are the endpoints; the ledger (wallet/ledger/agents.py,
+routes.py is the table (one Operation per endpoint: the routes and the OpenAPI document are made
+from it; spec.py is what the document says of the API as a whole); gate.py authenticates (token
+or body credentials), rate-limits logins and turns every refusal, outage or bug into the envelope
+(envelope.py); fields.py reads the body and holds the field types of the endpoints' pydantic
+models (<X>Request, read with fields.validated; answers are <X>Data models); auth.py,
+directory.py, money.py and smart.py are the endpoints; the ledger (wallet/ledger/agents.py,
 agent_players.py, agent_money.py) does every read and write.
 
 Decisions where the document leaves room (README "Agent API" lists them too):

@@ -6,6 +6,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
@@ -25,6 +26,25 @@ STARTED = time.monotonic()
 CLEANUP_ONE_IN = 100
 
 
+class LoginRequest(fields.Strict):
+    agentUsername: str = Field(min_length=1, max_length=64, examples=["agent_7"])
+    agentPassword: str = Field(min_length=1, max_length=fields.PASSWORD_MAX)
+
+
+class TokenData(BaseModel):
+    token: str = Field(description="Bearer token, 4 h", examples=["tok_3q2..."])
+    affiliateId: str = Field(examples=["42"])
+    expiresAt: str = Field(examples=["2026-12-06T14:00:00Z"])
+    ttlSeconds: int = Field(examples=[14400])
+
+
+class HealthData(BaseModel):
+    status: str = Field(examples=["ok"])
+    database: str = Field(examples=["ok"])
+    uptimeSeconds: int
+    time: str = Field(examples=["2026-12-06T10:00:00Z"])
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -32,9 +52,8 @@ def _iso(moment: datetime) -> str:
 @public("login")
 async def login(request: Request, ctx: Context, body: fields.Body) -> Reply:
     await rate_hit(request, ctx)
-    username = fields.required_text(body, "agentUsername", 64)
-    password = fields.required_text(body, "agentPassword", fields.PASSWORD_MAX)
-    agent = await check_credentials(ctx, username, password)
+    wanted = fields.validated(body, LoginRequest)
+    agent = await check_credentials(ctx, wanted.agentUsername, wanted.agentPassword)
     if agent is None:
         raise ApiError(Code.AUTH_ERROR, BAD_CREDENTIALS, reason="bad_credentials")
     ttl_s = ctx.settings.agent_token_ttl_s

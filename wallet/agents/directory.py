@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.fields import EMAIL_FIELD, PASSWORD_FIELD, USERNAME_FIELD, text_field
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_id
 from wallet.cashier.answers import Amount
@@ -24,6 +25,100 @@ from wallet.ledger.agent_players import (
 from wallet.ledger.agents import Agent, AgentExists, create_agent, list_subagents, wallet_of
 
 SEARCH_LIMIT = 100
+
+
+class AgentsRequest(fields.PageRequest):
+    username: fields.OptionalText = text_field("Only sub-agents whose username contains this", 64)
+
+
+class AgentRegisterRequest(fields.Strict):
+    email: str = EMAIL_FIELD
+    username: str = USERNAME_FIELD
+    password: str = PASSWORD_FIELD
+    firstName: fields.OptionalText = text_field("First name")
+    lastName: fields.OptionalText = text_field("Last name")
+    currency: fields.OptionalText = text_field("Your own currency (the default)", 3)
+
+
+class PlayersRequest(fields.PageRequest):
+    pass
+
+
+class PlayerRegisterRequest(fields.Strict):
+    email: str = EMAIL_FIELD
+    username: str = USERNAME_FIELD
+    password: str = PASSWORD_FIELD
+    firstName: fields.OptionalText = text_field("First name")
+    lastName: fields.OptionalText = text_field("Last name")
+    middleName: fields.OptionalText = text_field("Middle name")
+    mobile: fields.OptionalText = text_field("Phone number", 32)
+    country: fields.OptionalText = text_field("Country", 64)
+    birthDate: fields.IsoDate = Field(None, description="YYYY-MM-DD")
+
+
+class PlayerSearchRequest(fields.Strict):
+    playerUsername: str = Field(
+        min_length=1, max_length=64, description="Part of a username, in your downline"
+    )
+
+
+class PlayerBalanceRequest(fields.Strict):
+    playerId: fields.PlayerId = Field(description="The player's id (a number or its digits)")
+
+
+class BalanceData(BaseModel):
+    affiliateId: str
+    username: str
+    balance: fields.Figure
+    credit: fields.Figure = Field(description="Credit line not used yet")
+    creditLine: fields.Figure
+    totalAvailable: fields.Figure = Field(description="balance + credit")
+    bonus: fields.Figure
+    frozenBalance: fields.Figure
+    currency: str = Field(examples=["PHP"])
+
+
+class AgentData(BaseModel):
+    affiliateId: str
+    username: str
+    email: str | None
+    firstName: str | None
+    lastName: str | None
+    currency: str
+    status: str = Field(examples=["active"])
+    parentAffiliateId: str | None
+    registerDate: str = Field(examples=["2026-12-06T10:00:00Z"])
+
+
+class AgentsData(BaseModel):
+    agents: list[AgentData]
+    count: int
+    total: int
+
+
+class PlayerData(BaseModel):
+    playerId: str
+    username: str
+    firstname: str | None
+    lastname: str | None
+    affiliateId: str | None
+    currency: str
+    registerDate: str
+    phoneNumber: str | None
+    status: str
+
+
+class PlayersData(BaseModel):
+    players: list[PlayerData]
+    count: int
+    total: int
+
+
+class PlayerBalanceData(BaseModel):
+    playerId: str
+    username: str
+    balance: fields.Figure
+    currency: str
 
 
 def _iso(moment: datetime) -> str:
@@ -83,34 +178,29 @@ async def balance(request: Request, call: Call) -> Reply:
 
 @endpoint("agents")
 async def agents(request: Request, call: Call) -> Reply:
-    start, limit = fields.page(call.body)
-    name = fields.optional_text(call.body, "username", 64) or ""
+    wanted = fields.validated(call.body, AgentsRequest)
+    name, start, limit = wanted.username or "", wanted.start, wanted.limit
     total, found = await list_subagents(call.ctx.db, call.agent, name, start, limit)
     return Reply({"agents": [agent_view(a) for a in found], "count": len(found), "total": total})
 
 
 @endpoint("agent_register")
 async def agent_register(request: Request, call: Call) -> Reply:
-    body, parent = call.body, call.agent
-    email = fields.email(body)
-    username = fields.username(body, "username")
-    password = fields.password(body)
-    first_name = fields.optional_text(body, "firstName")
-    last_name = fields.optional_text(body, "lastName")
-    currency = fields.optional_text(body, "currency", 3) or parent.currency
+    wanted, parent = fields.validated(call.body, AgentRegisterRequest), call.agent
+    currency = wanted.currency or parent.currency
     if currency != parent.currency:
         raise bad_request(f"currency must be your own ({parent.currency})")
     try:
         made = await create_agent(
             call.ctx.db,
             parent.operator_id,
-            username,
-            await hash_password_async(password),
+            wanted.username,
+            await hash_password_async(wanted.password),
             currency,
             parent=parent,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
+            email=wanted.email,
+            first_name=wanted.firstName,
+            last_name=wanted.lastName,
         )
     except AgentExists as error:
         raise bad_request("username is already taken") from error
@@ -119,21 +209,22 @@ async def agent_register(request: Request, call: Call) -> Reply:
 
 @endpoint("players")
 async def players(request: Request, call: Call) -> Reply:
-    start, limit = fields.page(call.body)
-    total, found = await list_players(call.ctx.db, call.agent, "", start, limit)
+    page = fields.validated(call.body, PlayersRequest)
+    total, found = await list_players(call.ctx.db, call.agent, "", page.start, page.limit)
     return Reply({"players": [player_view(p) for p in found], "count": len(found), "total": total})
 
 
 @endpoint("player_search")
 async def player_search(request: Request, call: Call) -> Reply:
-    name = fields.required_text(call.body, "playerUsername", 64)
+    name = fields.validated(call.body, PlayerSearchRequest).playerUsername
     total, found = await list_players(call.ctx.db, call.agent, name, 0, SEARCH_LIMIT)
     return Reply({"players": [player_view(p) for p in found], "count": len(found), "total": total})
 
 
 @endpoint("player_balance")
 async def player_balance_of(request: Request, call: Call) -> Reply:
-    player = await player_by_id(call)
+    wanted = fields.validated(call.body, PlayerBalanceRequest)
+    player = await player_by_id(call, wanted.playerId)
     minor = await player_balance(call.ctx.db, player)
     return Reply(
         {
@@ -147,22 +238,18 @@ async def player_balance_of(request: Request, call: Call) -> Reply:
 
 @endpoint("player_register")
 async def player_register(request: Request, call: Call) -> Reply:
-    body = call.body
-    email = fields.email(body)
-    username = fields.username(body, "username")
-    password = fields.password(body)
+    wanted = fields.validated(call.body, PlayerRegisterRequest)
     new = NewPlayer(
-        username=username,
-        email=email,
-        password_hash="",
-        first_name=fields.optional_text(body, "firstName"),
-        last_name=fields.optional_text(body, "lastName"),
-        middle_name=fields.optional_text(body, "middleName"),
-        mobile=fields.optional_text(body, "mobile", 32),
-        country=fields.optional_text(body, "country", 64),
-        birth_date=fields.birth_date(body),
+        username=wanted.username,
+        email=wanted.email,
+        password_hash=await hash_password_async(wanted.password),
+        first_name=wanted.firstName,
+        last_name=wanted.lastName,
+        middle_name=wanted.middleName,
+        mobile=wanted.mobile,
+        country=wanted.country,
+        birth_date=wanted.birthDate,
     )
-    new = dataclasses.replace(new, password_hash=await hash_password_async(password))
     made = await create_agent_player(call.ctx.db, call.agent, new)
     if made is None:
         raise ApiError(Code.BAD_REQUEST, "username is already taken", reason="username_taken")

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Literal
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -57,6 +59,27 @@ class ApiError(Exception):
     @property
     def status(self) -> int:
         return STATUS[self.code]
+
+
+class Meta(BaseModel):
+    """Every answer's meta."""
+
+    requestId: str = Field(description="This request's id (its log line, X-Request-Id)")
+    timestamp: str = Field(examples=["2026-12-06T10:00:00Z"])
+
+
+class ErrorBody(BaseModel):
+    code: Code
+    message: str = Field(examples=["amount must be greater than 0"])
+
+
+class ErrorAnswer(BaseModel):
+    """The envelope of every error answer."""
+
+    success: Literal[False]
+    data: None
+    error: ErrorBody
+    meta: Meta
 
 
 def bad_request(message: str) -> ApiError:

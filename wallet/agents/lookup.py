@@ -4,10 +4,7 @@ ancestor, a player no agent owns)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.envelope import ApiError, Code
 from wallet.agents.gate import Call
 from wallet.ledger.agent_players import AgentPlayer, find_player
 from wallet.ledger.agents import Agent, find_agent
@@ -27,28 +24,20 @@ def _owned(call: Call, player: AgentPlayer | None) -> AgentPlayer:
     return player
 
 
-async def player_by_username(call: Call) -> AgentPlayer:
-    username = fields.required_text(call.body, "playerUsername", 64)
+async def player_by_username(call: Call, username: str) -> AgentPlayer:
     found = await find_player(call.ctx.db, call.agent.operator_id, username=username)
     return _owned(call, found)
 
 
-async def player_by_id(call: Call) -> AgentPlayer:
-    value = call.body.get("playerId")
-    if value is None or value == "":
-        raise bad_request("playerId is required")
-    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
-    if isinstance(value, Decimal) or not text.isascii() or not text.isdigit() or len(text) > 19:
-        raise bad_request("playerId must be a player id (digits)")
-    if int(text) > ID_MAX:
+async def player_by_id(call: Call, player_id: int) -> AgentPlayer:
+    if player_id > ID_MAX:
         raise ApiError(Code.NOT_FOUND, "Player not found", reason="unknown_player")
-    found = await find_player(call.ctx.db, call.agent.operator_id, player_id=int(text))
+    found = await find_player(call.ctx.db, call.agent.operator_id, player_id=player_id)
     return _owned(call, found)
 
 
-async def sub_agent(call: Call, name: str = "agentTarget") -> Agent:
+async def sub_agent(call: Call, username: str) -> Agent:
     """A sub-agent (any level below the caller) by username."""
-    username = fields.required_text(call.body, name, 64)
     found = await find_agent(call.ctx.db, call.agent.operator_id, username=username)
     if found is None:
         raise ApiError(Code.NOT_FOUND, "Agent not found", reason="unknown_agent")

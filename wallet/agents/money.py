@@ -11,10 +11,14 @@ Keys are kept for good (the document promises 24 h): a late retry replays too, n
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.fields import Choice, Figure, OptionalText, PositiveAmount, text_field
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
 from wallet.cashier.answers import Amount
@@ -29,6 +33,58 @@ from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.web.requestlog import note
 
 CONFLICT = "Idempotency key already used with a different request"
+COMMENT = text_field("Free text, kept with the move", fields.COMMENT_MAX)
+AMOUNT = Field(description="In your currency, at most its decimals", examples=[100, 25.5])
+
+
+class PlayerMoveRequest(fields.KeyedRequest):
+    """POST /deposit (agent -> player) and /withdraw (player -> agent)."""
+
+    playerUsername: str = Field(min_length=1, max_length=64, examples=["player_1"])
+    amount: PositiveAmount = AMOUNT
+    comment: OptionalText = COMMENT
+
+
+class AgentMoveRequest(fields.KeyedRequest):
+    """POST /agent/deposit (agent -> sub-agent) and /agent/withdraw (sub-agent -> agent)."""
+
+    agentTarget: str = Field(min_length=1, max_length=64, description="A sub-agent's username")
+    amount: PositiveAmount = AMOUNT
+    moneyType: Annotated[fields.MONEY_TYPE | None, Choice] = Field(
+        None, description="REAL (the default) moves balance, CREDIT moves credit line"
+    )
+    comment: OptionalText = COMMENT
+
+
+class PlayerMoveData(BaseModel):
+    transactionId: str
+    type: str = Field(examples=["deposit"])
+    playerUsername: str
+    playerId: str
+    amount: Figure
+    comment: str | None
+    agentBalanceBefore: Figure
+    agentBalanceAfter: Figure
+    playerBalanceBefore: Figure
+    playerBalanceAfter: Figure
+    createdAt: str
+
+
+class AgentMoveData(BaseModel):
+    transactionId: str
+    type: str = Field(examples=["agent_deposit"])
+    agentTarget: str
+    targetAffiliateId: str
+    moneyType: str
+    amount: Figure
+    comment: str | None
+    agentBalanceBefore: Figure
+    agentBalanceAfter: Figure
+    targetBalanceBefore: Figure | None = Field(None, description="moneyType REAL")
+    targetBalanceAfter: Figure | None = Field(None, description="moneyType REAL")
+    targetCreditLineBefore: Figure | None = Field(None, description="moneyType CREDIT")
+    targetCreditLineAfter: Figure | None = Field(None, description="moneyType CREDIT")
+    createdAt: str
 
 
 def _amount_text(minor: int, exponent: int) -> str:
@@ -49,12 +105,6 @@ async def _record(db: LedgerDB, answer: LedgerAnswer) -> MoveRecord:
     return record
 
 
-def _common(request: Request, call: Call) -> tuple[str | None, str | None]:
-    key = fields.idempotency_key(request, call.body)
-    comment = fields.optional_text(call.body, "comment", fields.COMMENT_MAX)
-    return key, comment
-
-
 def _refused(answer: LedgerAnswer) -> None:
     if answer.outcome == Outcome.CONFLICT:
         raise ApiError(Code.IDEMPOTENCY_CONFLICT, CONFLICT, reason="conflict")
@@ -69,10 +119,11 @@ def _agent_figures(agent: Agent, record: MoveRecord, main_now: int) -> dict[str,
 
 
 async def _player_move(request: Request, call: Call, kind: Kind) -> Reply:
-    key_text, comment = _common(request, call)
-    agent, db = call.agent, call.ctx.db
-    amount = fields.amount_minor(call.body, agent.exponent)
-    player = await player_by_username(call)
+    wanted = fields.validated(call.body, PlayerMoveRequest)
+    key_text = fields.idempotency_key(request, wanted.idempotencyKey)
+    agent, db, comment = call.agent, call.ctx.db, wanted.comment
+    amount = fields.minor_units(wanted.amount, agent.exponent)
+    player = await player_by_username(call, wanted.playerUsername)
     if player.currency != agent.currency:
         raise bad_request("The player's currency is not yours")
     request_fields = {"kind": kind.value, "player": player.id, "amount": amount, "comment": comment}
@@ -122,15 +173,6 @@ async def withdraw(request: Request, call: Call) -> Reply:
     return await _player_move(request, call, Kind.WITHDRAW)
 
 
-def _money_type(call: Call) -> str:
-    value = call.body.get("moneyType")
-    if value is None or value == "":
-        return "REAL"
-    if value not in agent_money.MONEY_TYPES:
-        raise bad_request("moneyType must be REAL or CREDIT")
-    return str(value)
-
-
 async def _agent_short(db: LedgerDB, agent: Agent, target: Agent, kind: Kind, money: str) -> int:
     """What the side that pays holds, for the refusal's message."""
     if kind == Kind.AGENT_DEPOSIT:
@@ -140,11 +182,12 @@ async def _agent_short(db: LedgerDB, agent: Agent, target: Agent, kind: Kind, mo
 
 
 async def _agent_move(request: Request, call: Call, kind: Kind) -> Reply:
-    key_text, comment = _common(request, call)
-    agent, db = call.agent, call.ctx.db
-    amount = fields.amount_minor(call.body, agent.exponent)
-    money = _money_type(call)
-    target = await sub_agent(call)
+    wanted = fields.validated(call.body, AgentMoveRequest)
+    key_text = fields.idempotency_key(request, wanted.idempotencyKey)
+    agent, db, comment = call.agent, call.ctx.db, wanted.comment
+    amount = fields.minor_units(wanted.amount, agent.exponent)
+    money = wanted.moneyType or "REAL"
+    target = await sub_agent(call, wanted.agentTarget)
     request_fields = {
         "kind": kind.value,
         "target": target.id,

@@ -18,12 +18,12 @@ from starlette.requests import Request
 
 from wallet.agents import fields
 from wallet.agents.gate import Call, Reply, endpoint
-from wallet.agents.messaging import ANSWER, ISO, PageRequest
+from wallet.agents.messaging import ANSWER, ISO
 from wallet.cashier.answers import Amount
 from wallet.ledger.notifications import Notification, notifications_of
 
 
-class NotificationsRequest(PageRequest):
+class NotificationsRequest(fields.PageRequest):
     unreadOnly: bool = Field(default=False, description="Only notifications not read yet")
     markRead: bool = Field(default=False, description="Mark the answered page read")
 

@@ -1,5 +1,7 @@
 """The agent API's routing table, mounted at /api beside the cashier API's (their paths do not
-collide). The last route answers every other /api path and method with the envelope's 404."""
+collide): one `Operation` per endpoint, from which both the routes and the OpenAPI document
+(wallet/web/openapi.py) are made. The fallback answers every other /api path and method with the
+envelope's 404."""
 
 from __future__ import annotations
 
@@ -9,42 +11,94 @@ from starlette.routing import BaseRoute, Route
 
 from wallet.agents import auth, directory, messaging, money, notifications, smart, webhooks
 from wallet.agents.envelope import ApiError, Code, failure
+from wallet.agents.spec import API, BEARER, post
+from wallet.web.openapi import Operation
 from wallet.web.requestlog import note
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+FOUND = (403, 404)  # a player or agent outside the downline, or unknown
+MOVE = (*FOUND, 409, 422)  # a money move: also the key's conflict, the shortfall
+
+
+def operations() -> list[Operation]:
+    """The agent API's endpoints (POST with a JSON body, except GET /health)."""
+    d, m, s = directory, money, smart
+    return [
+        Operation(
+            "POST", "/auth/login", auth.login, "Log in: a token for 4 h", "auth", API,
+            request=auth.LoginRequest, data=auth.TokenData, errors=(401, 429),
+        ),
+        Operation(
+            "POST", "/auth/refresh", auth.refresh, "A new token; the old one dies", "auth", API,
+            data=auth.TokenData, security=((BEARER,),), errors=(401,),
+        ),
+        Operation("GET", "/health", auth.health, "Server and database health", "health", API,
+                  data=auth.HealthData),
+        post("/balance", d.balance, "Own wallet", "players & agents", data=d.BalanceData),
+        post("/agents", d.agents, "Sub-agents", "players & agents", d.AgentsRequest, d.AgentsData),
+        post("/agent/register", d.agent_register, "New sub-agent", "players & agents",
+             d.AgentRegisterRequest, d.AgentData),
+        post("/players", d.players, "Own and downline players", "players & agents",
+             d.PlayersRequest, d.PlayersData),
+        post("/player/register", d.player_register, "New player", "players & agents",
+             d.PlayerRegisterRequest, d.PlayerData),
+        post("/player/search", d.player_search, "Players by username", "players & agents",
+             d.PlayerSearchRequest, d.PlayersData),
+        post("/player/balance", d.player_balance_of, "A player's balance", "players & agents",
+             d.PlayerBalanceRequest, d.PlayerBalanceData, FOUND),
+        post("/deposit", m.deposit, "Agent -> player", "raw transfers",
+             m.PlayerMoveRequest, m.PlayerMoveData, MOVE, idempotent=True),
+        post("/withdraw", m.withdraw, "Player -> agent", "raw transfers",
+             m.PlayerMoveRequest, m.PlayerMoveData, MOVE, idempotent=True),
+        post("/agent/deposit", m.agent_deposit, "Agent -> sub-agent", "raw transfers",
+             m.AgentMoveRequest, m.AgentMoveData, MOVE, idempotent=True),
+        post("/agent/withdraw", m.agent_withdraw, "Sub-agent -> agent", "raw transfers",
+             m.AgentMoveRequest, m.AgentMoveData, MOVE, idempotent=True),
+        post("/transfer", s.transfer, "Smart transfer (bypass, rebate)", "smart transfer",
+             s.TransferRequest, s.TransferData, MOVE, idempotent=True),
+        post("/transfer/history", s.transfer_history, "Smart transfers", "smart transfer",
+             s.TransferHistoryRequest, s.TransferHistoryData),
+        post("/rebate", s.rebate, "Rebates (get, or set one)", "smart transfer",
+             s.RebateRequest, s.RebateData, FOUND),
+        post("/bypass", s.bypass, "Bypass policy (get or set)", "smart transfer",
+             s.BypassRequest, s.BypassData),
+        *_messaging(),
+        *_webhooks(),
+    ]  # fmt: skip
+
+
+def _messaging() -> list[Operation]:
+    g, n = messaging, notifications
+    return [
+        post("/message/send", g.send, "Message an agent of your tree", "messaging",
+             g.SendMessageRequest, g.SendMessageData, (*FOUND, 429)),
+        post("/message/chats", g.chats, "One row per counterpart", "messaging",
+             g.ChatsRequest, g.ChatsData),
+        post("/message/chat", g.chat, "The messages with one agent (marks them read)",
+             "messaging", g.ChatRequest, g.ChatData, FOUND),
+        post("/message/recipients", g.recipients, "Whom you may write to", "messaging",
+             g.RecipientsRequest, g.RecipientsData),
+        post("/message/unread", g.unread, "Unread messages and notifications", "messaging",
+             g.UnreadRequest, g.UnreadData),
+        post("/notifications", n.notifications, "System notifications", "messaging",
+             n.NotificationsRequest, n.NotificationsData),
+    ]  # fmt: skip
+
+
+def _webhooks() -> list[Operation]:
+    w = webhooks
+    return [
+        post("/webhooks/register", w.webhooks_register, "Register a webhook (secret once)",
+             "webhooks", w.WebhookRegisterRequest, w.WebhookRegisterData),
+        post("/webhooks/list", w.webhooks_list, "Your webhooks", "webhooks",
+             data=w.WebhookListData),
+        post("/webhooks/delete", w.webhooks_delete, "Delete a webhook", "webhooks",
+             w.WebhookDeleteRequest, w.WebhookDeleteData, FOUND),
+    ]  # fmt: skip
 
 
 def routes() -> list[BaseRoute]:
-    """The agent API's endpoints (POST with a JSON body, except GET /health)."""
-    return [
-        Route("/auth/login", auth.login, methods=["POST"]),
-        Route("/auth/refresh", auth.refresh, methods=["POST"]),
-        Route("/health", auth.health, methods=["GET"]),
-        Route("/balance", directory.balance, methods=["POST"]),
-        Route("/agents", directory.agents, methods=["POST"]),
-        Route("/agent/register", directory.agent_register, methods=["POST"]),
-        Route("/players", directory.players, methods=["POST"]),
-        Route("/player/register", directory.player_register, methods=["POST"]),
-        Route("/player/search", directory.player_search, methods=["POST"]),
-        Route("/player/balance", directory.player_balance_of, methods=["POST"]),
-        Route("/deposit", money.deposit, methods=["POST"]),
-        Route("/withdraw", money.withdraw, methods=["POST"]),
-        Route("/agent/deposit", money.agent_deposit, methods=["POST"]),
-        Route("/agent/withdraw", money.agent_withdraw, methods=["POST"]),
-        Route("/transfer", smart.transfer, methods=["POST"]),
-        Route("/transfer/history", smart.transfer_history, methods=["POST"]),
-        Route("/rebate", smart.rebate, methods=["POST"]),
-        Route("/bypass", smart.bypass, methods=["POST"]),
-        Route("/message/send", messaging.send, methods=["POST"]),
-        Route("/message/chats", messaging.chats, methods=["POST"]),
-        Route("/message/chat", messaging.chat, methods=["POST"]),
-        Route("/message/recipients", messaging.recipients, methods=["POST"]),
-        Route("/message/unread", messaging.unread, methods=["POST"]),
-        Route("/notifications", notifications.notifications, methods=["POST"]),
-        Route("/webhooks/register", webhooks.webhooks_register, methods=["POST"]),
-        Route("/webhooks/list", webhooks.webhooks_list, methods=["POST"]),
-        Route("/webhooks/delete", webhooks.webhooks_delete, methods=["POST"]),
-    ]
+    return [operation.route() for operation in operations()]
 
 
 async def not_found(request: Request) -> Response:

@@ -14,14 +14,22 @@ Decisions where the document leaves room:
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from decimal import Decimal
+from typing import Annotated, Literal, TypeVar, get_args
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.fields import (
+    Choice,
+    Figure,
+    OptionalText,
+    Percent,
+    PositiveAmount,
+    ReportDate,
+    text_field,
+)
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
 from wallet.agents.money import CONFLICT, short
@@ -29,7 +37,6 @@ from wallet.cashier.answers import Amount
 from wallet.ledger.agent_players import player_balance
 from wallet.ledger.agents import find_agent, wallet_of
 from wallet.ledger.idempotency import ScopedKey
-from wallet.ledger.money import AmountError, parse_minor
 from wallet.ledger.outcomes import Outcome
 from wallet.ledger.smart_transfers import (
     PAYMENT_METHODS,
@@ -48,40 +55,128 @@ from wallet.ledger.smart_transfers import (
 )
 from wallet.web.requestlog import note
 
+T = TypeVar("T")
 REFERENCE_MAX = 128
 COUNT_MAX = 1_000_000
-DATE = re.compile(r"\d{4}[-/]\d{2}[-/]\d{2}")
+TRANSFER_TYPE = Literal["deposit", "withdraw"]
+PAYMENT_METHOD = Literal["gcash", "bank", "crypto", "manual"]
+assert get_args(TRANSFER_TYPE) == TYPES and get_args(PAYMENT_METHOD) == PAYMENT_METHODS
+USERNAME = Field(None, max_length=64)
 
 
-def _percent_bp(body: fields.Body, name: str) -> int:
-    """A percent 0..100 with at most 2 decimals, as basis points (2.5 -> 250)."""
-    value = body.get(name)
-    if value is None:
-        raise bad_request(f"{name} is required")
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise bad_request(f"{name} must be a number")
-    try:
-        bp = parse_minor(str(value), 2)
-    except AmountError as error:
-        raise bad_request(f"{name} must be 0 to 100 with at most 2 decimals") from error
-    if bp > 10_000:
-        raise bad_request(f"{name} must be 0 to 100 with at most 2 decimals")
-    return bp
+class TransferRequest(fields.KeyedRequest):
+    """A deposit to or a withdrawal from a player of the caller's downline."""
+
+    playerUsername: str = Field(min_length=1, max_length=64, examples=["player_1"])
+    type: TRANSFER_TYPE
+    amount: PositiveAmount = Field(description="In your currency, at most its decimals")
+    paymentMethod: Annotated[PAYMENT_METHOD | None, Choice] = None
+    paymentReference: OptionalText = text_field("The payment's reference", REFERENCE_MAX)
+    comment: OptionalText = text_field("Free text, kept with the transfer", fields.COMMENT_MAX)
+
+
+class TransferHistoryRequest(fields.PageRequest):
+    playerUsername: OptionalText = USERNAME
+    type: Annotated[TRANSFER_TYPE | None, Choice] = None
+    dateFrom: ReportDate = Field(None, description="YYYY-MM-DD or YYYY/MM/DD (inclusive)")
+    dateTo: ReportDate = Field(None, description="YYYY-MM-DD or YYYY/MM/DD (inclusive)")
+    bypassOnly: bool | None = None
+    owningAgent: OptionalText = USERNAME
+
+
+class RebateRequest(fields.Strict):
+    """No action: the rebates and the settlement; action "set": a sub-agent's rate first."""
+
+    action: Annotated[Literal["set"] | None, Choice] = None
+    subAgentUsername: OptionalText = Field(None, max_length=64, description='With action "set"')
+    rebatePercent: Percent | None = Field(None, description='With action "set"')
+
+
+class BypassRequest(fields.Strict):
+    """No action: the policy; action "set": the fields given change, the others stay."""
+
+    action: Annotated[Literal["set"] | None, Choice] = None
+    maxFreeBypassesPerWindow: int | None = Field(None, ge=0, le=COUNT_MAX)
+    windowHours: int | None = Field(None, ge=1, le=8760)
+    surchargePercent: Percent | None = None
+    blockAfter: int | None = Field(None, ge=0, le=COUNT_MAX)
+    notifyOwningAgent: bool | None = None
+
+
+class OwningAgent(BaseModel):
+    id: str
+    username: str
+
+
+class RebateInfo(BaseModel):
+    percent: Figure
+    amount: Figure
+    owedTo: str
+
+
+class BypassInfo(BaseModel):
+    count: int
+    tier: str
+    surchargePercent: Figure
+    surchargeAmount: Figure
+
+
+class TransferRecord(BaseModel):
+    txId: str = Field(examples=["ST-20261206-000001"])
+    type: str
+    playerUsername: str
+    amount: Figure
+    isBypass: bool
+    owningAgent: OwningAgent
+    rebate: RebateInfo | None
+    bypassInfo: BypassInfo | None
+    paymentMethod: str | None
+    paymentReference: str | None
+    comment: str | None
+    panelTransactionId: str
+    createdAt: str
+
+
+class TransferData(TransferRecord):
+    agentBalanceBefore: Figure
+    agentBalanceAfter: Figure
+    playerBalanceBefore: Figure
+    playerBalanceAfter: Figure
+
+
+class TransferHistoryData(BaseModel):
+    transfers: list[TransferRecord]
+    count: int
+    total: int
+
+
+class RebateLine(BaseModel):
+    username: str
+    affiliateId: str
+    rebatePercent: Figure
+
+
+class SettlementLine(BaseModel):
+    username: str
+    totalRebateOwed: Figure
+    transactionCount: int
+
+
+class RebateData(BaseModel):
+    rebates: list[RebateLine]
+    settlement: list[SettlementLine]
+
+
+class BypassData(BaseModel):
+    maxFreeBypassesPerWindow: int
+    windowHours: int
+    surchargePercent: Figure
+    blockAfter: int
+    notifyOwningAgent: bool
 
 
 def _percent(bp: int) -> Amount:
     return Amount(bp, 2)
-
-
-def _choice(body: fields.Body, name: str, choices: tuple[str, ...], required: bool) -> str | None:
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise bad_request(f"{name} is required")
-        return None
-    if value not in choices:
-        raise bad_request(f"{name} must be one of {', '.join(choices)}")
-    return str(value)
 
 
 def transfer_view(record: SmartRecord, exponent: int, balances: bool = True) -> dict[str, object]:
@@ -126,25 +221,19 @@ def transfer_view(record: SmartRecord, exponent: int, balances: bool = True) -> 
     return view
 
 
-def _request(call: Call) -> SmartRequest:
-    body = call.body
-    kind = _choice(body, "type", TYPES, required=True)
-    assert kind is not None
-    return SmartRequest(
-        type=kind,
-        amount_minor=fields.amount_minor(body, call.agent.exponent),
-        payment_method=_choice(body, "paymentMethod", PAYMENT_METHODS, required=False),
-        payment_reference=fields.optional_text(body, "paymentReference", REFERENCE_MAX),
-        comment=fields.optional_text(body, "comment", fields.COMMENT_MAX),
-    )
-
-
 @endpoint("transfer")
 async def transfer(request: Request, call: Call) -> Reply:
     agent, db = call.agent, call.ctx.db
-    key_text = fields.idempotency_key(request, call.body)
-    wanted = _request(call)
-    player = await player_by_username(call)
+    body = fields.validated(call.body, TransferRequest)
+    key_text = fields.idempotency_key(request, body.idempotencyKey)
+    wanted = SmartRequest(
+        type=body.type,
+        amount_minor=fields.minor_units(body.amount, agent.exponent),
+        payment_method=body.paymentMethod,
+        payment_reference=body.paymentReference,
+        comment=body.comment,
+    )
+    player = await player_by_username(call, body.playerUsername)
     assert player.agent_id is not None  # owned: player_by_username checked the subtree
     owner = await find_agent(db, agent.operator_id, agent_id=player.agent_id)
     assert owner is not None
@@ -177,40 +266,18 @@ async def transfer(request: Request, call: Call) -> Reply:
     return Reply(transfer_view(record, agent.exponent), idempotent=answer.outcome == Outcome.REPLAY)
 
 
-def _date(body: fields.Body, name: str) -> date | None:
-    value = fields.optional_text(body, name, 10)
-    if value is None:
-        return None
-    if DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value.replace("/", "-"))
-        except ValueError:
-            pass
-    raise bad_request(f"{name} must be a date YYYY-MM-DD or YYYY/MM/DD")
-
-
-def _flag(body: fields.Body, name: str) -> bool:
-    value = body.get(name)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise bad_request(f"{name} must be true or false")
-    return value
-
-
 @endpoint("transfer_history")
 async def transfer_history(request: Request, call: Call) -> Reply:
-    body = call.body
-    start, limit = fields.page(body)
+    body = fields.validated(call.body, TransferHistoryRequest)
     where = HistoryFilter(
-        player_username=fields.optional_text(body, "playerUsername", 64),
-        type=_choice(body, "type", TYPES, required=False),
-        date_from=_date(body, "dateFrom"),
-        date_to=_date(body, "dateTo"),
-        bypass_only=_flag(body, "bypassOnly"),
-        owning_agent=fields.optional_text(body, "owningAgent", 64),
+        player_username=body.playerUsername,
+        type=body.type,
+        date_from=body.dateFrom,
+        date_to=body.dateTo,
+        bypass_only=bool(body.bypassOnly),
+        owning_agent=body.owningAgent,
     )
-    total, records = await history(call.ctx.db, call.agent, where, start, limit)
+    total, records = await history(call.ctx.db, call.agent, where, body.start, body.limit)
     exponent = call.agent.exponent
     return Reply(
         {
@@ -221,22 +288,17 @@ async def transfer_history(request: Request, call: Call) -> Reply:
     )
 
 
-def _action(body: fields.Body) -> bool:
-    """Whether the request sets (action "set") rather than gets (no action)."""
-    action = body.get("action")
-    if action is None or action == "":
-        return False
-    if action != "set":
-        raise bad_request('action must be "set" or absent')
-    return True
-
-
 @endpoint("rebate")
 async def rebate(request: Request, call: Call) -> Reply:
     agent, db = call.agent, call.ctx.db
-    if _action(call.body):
-        sub = await sub_agent(call, "subAgentUsername")
-        await set_rebate(db, agent, sub, _percent_bp(call.body, "rebatePercent"))
+    wanted = fields.validated(call.body, RebateRequest)
+    if wanted.action == "set":
+        if wanted.subAgentUsername is None:
+            raise bad_request("subAgentUsername is required")
+        sub = await sub_agent(call, wanted.subAgentUsername)
+        if wanted.rebatePercent is None:
+            raise bad_request("rebatePercent is required")
+        await set_rebate(db, agent, sub, fields.basis_points(wanted.rebatePercent))
     lines = await rebates_of(db, agent)
     return Reply(
         {
@@ -262,13 +324,8 @@ async def rebate(request: Request, call: Call) -> Reply:
     )
 
 
-def _count(body: fields.Body, name: str, default: int, low: int, high: int) -> int:
-    value = body.get(name)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise bad_request(f"{name} must be a whole number from {low} to {high}")
-    return value
+def _given(value: T | None, default: T) -> T:
+    return default if value is None else value
 
 
 def _policy_view(policy: Policy) -> dict[str, object]:
@@ -283,20 +340,18 @@ def _policy_view(policy: Policy) -> dict[str, object]:
 
 @endpoint("bypass")
 async def bypass(request: Request, call: Call) -> Reply:
-    agent, db, body = call.agent, call.ctx.db, call.body
+    agent, db = call.agent, call.ctx.db
+    wanted = fields.validated(call.body, BypassRequest)
     policy = await policy_of(db, agent)
-    if _action(body):
-        notify = body.get("notifyOwningAgent", policy.notify)
-        if not isinstance(notify, bool):
-            raise bad_request("notifyOwningAgent must be true or false")
+    if wanted.action == "set":
+        surcharge = wanted.surchargePercent
+        surcharge_bp = policy.surcharge_bp if surcharge is None else fields.basis_points(surcharge)
         policy = Policy(
-            max_free=_count(body, "maxFreeBypassesPerWindow", policy.max_free, 0, COUNT_MAX),
-            window_hours=_count(body, "windowHours", policy.window_hours, 1, 8760),
-            surcharge_bp=_percent_bp(body, "surchargePercent")
-            if "surchargePercent" in body
-            else policy.surcharge_bp,
-            block_after=_count(body, "blockAfter", policy.block_after, 0, COUNT_MAX),
-            notify=notify,
+            max_free=_given(wanted.maxFreeBypassesPerWindow, policy.max_free),
+            window_hours=_given(wanted.windowHours, policy.window_hours),
+            surcharge_bp=surcharge_bp,
+            block_after=_given(wanted.blockAfter, policy.block_after),
+            notify=_given(wanted.notifyOwningAgent, policy.notify),
         )
         if policy.block_after < policy.max_free:
             raise bad_request("blockAfter must be at least maxFreeBypassesPerWindow")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from wallet.cashier import fields, tokens
 from wallet.cashier.answers import Amount, Refusal, success
+from wallet.cashier.fields import Figure
 from wallet.cashier.gate import Access, Session, protected, public
 from wallet.cashier.passwords import verify_password_async
 from wallet.ledger.cashier_sessions import revoke
@@ -14,6 +18,41 @@ from wallet.ledger.cashiers import cashier_for_login
 from wallet.ledger.shops import shop_balance
 
 INVALID_CREDENTIALS = "Invalid credentials."
+
+
+class CashierLoginRequest(BaseModel):
+    username: fields.Text = Field(max_length=fields.TEXT_MAX, examples=["cashier_1"])
+    password: fields.Text = Field(max_length=fields.TEXT_MAX)
+
+
+class CashierLoginAnswer(BaseModel):
+    success: Literal[True]
+    message: str = Field(examples=["Authorization is successful."])
+    token: str = Field(description="A JWT: Authorization: Bearer <token>")
+
+
+class MessageAnswer(BaseModel):
+    success: Literal[True]
+    message: str
+
+
+class CashierData(BaseModel):
+    id: int
+    username: str
+    role: str = Field(examples=["cashier"])
+    shop_id: int
+    shop: str
+    shop_balance: Figure
+
+
+class MeData(BaseModel):
+    cashier: CashierData
+    logic_of_balance: str = Field(examples=["default"])
+
+
+class MeAnswer(BaseModel):
+    success: Literal[True]
+    data: MeData
 
 
 async def _body(request: Request, access: Access) -> dict[str, object]:
@@ -25,12 +64,10 @@ async def _body(request: Request, access: Access) -> dict[str, object]:
 
 @public("login", limit_name="login")
 async def login(request: Request, access: Access) -> Response:
-    body = await _body(request, access)
-    username = fields.required_text(body, "username")
-    password = fields.required_text(body, "password")
-    found = await cashier_for_login(access.ctx.db, access.key.shop.id, username[:64])
+    wanted = fields.validated(await _body(request, access), CashierLoginRequest)
+    found = await cashier_for_login(access.ctx.db, access.key.shop.id, wanted.username[:64])
     # A wrong username costs the same hash as a wrong password: its answer tells nothing.
-    verified = await verify_password_async(found[1] if found else None, password)
+    verified = await verify_password_async(found[1] if found else None, wanted.password)
     if found is None or not verified or found[0].status != "active":
         raise Refusal(400, INVALID_CREDENTIALS, reason="bad_credentials")
     secret = await tokens.secret_of(request, access.ctx)

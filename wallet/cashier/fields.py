@@ -1,28 +1,40 @@
 """A request's JSON body and the document's field rules, each refusal a 400 with the message a
 client of the document shows (Laravel's wording, which the document's own message follows).
 
+Each endpoint reads its body (or query) through a pydantic model (`validated`), whose fields are
+the types below: each runs the field's rule, so the first failing field's message is the
+document's, and the model is the OpenAPI document's schema too.
+
 Amounts are exact: a JSON number (or a numeric string) read as decimal text, never as a float,
-and refused when it has more decimals than the shop's currency (never rounded).
+and refused when it has more decimals than the shop's currency (never rounded): the model reads
+the number (`Number`), the handler, which knows the currency, its minor units (`amount_minor`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo, WithJsonSchema
+from pydantic_core import ErrorDetails, PydanticCustomError
 from starlette.requests import Request
 
 from wallet.cashier.answers import Refusal, bad_request
 from wallet.ledger.money import AmountError, parse_minor
-from wallet.web.bodies import BodyTooLarge, read_capped
+from wallet.web.bodies import BodyTooLarge, read_capped, storable
 
 _TRUE = (True, 1, "1", "true")
 _FALSE = (False, 0, "0", "false")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_]{6,64}")
 PASSWORD_MIN, PASSWORD_MAX = 6, 128
 TEXT_MAX = 256
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+RULE = "cashier_rule"  # the error type of the document's rules: its message is said as it is
+LABELS = {"first_name": "first name", "per_page": "per page"}
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -45,6 +57,8 @@ async def json_object(request: Request, max_bytes: int, timeout_s: float) -> dic
         raise bad_request("The request body must be a JSON object.") from error
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object.")
+    if not storable(body):
+        raise bad_request("The request body has a NUL character or an unpaired surrogate.")
     return body
 
 
@@ -52,10 +66,8 @@ def present(value: object) -> bool:
     return value is not None and value != ""
 
 
-def amount_minor(value: object, name: str, exponent: int) -> int:
+def amount_minor(value: Decimal, name: str, exponent: int) -> int:
     """The exact minor units of an amount field (>= 0; the caller says what is allowed)."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise bad_request(f"The {name} must be a number.")
     # A Decimal from the body is the number as written ("10.50" stays "10.50"; "1e2" stays an
     # exponent, which parse_minor refuses as not plain decimal notation).
     try:
@@ -107,7 +119,7 @@ def password(body: dict[str, Any]) -> str:
     return value
 
 
-def name_rule(value: str, label: str) -> str:
+def namerule(value: str, label: str) -> str:
     """A username or first_name: at least 6 of A-Z, a-z, 0-9, _ (at most 64)."""
     if len(value) < 6:
         raise bad_request(f"The {label} must be at least 6 characters.")
@@ -116,3 +128,92 @@ def name_rule(value: str, label: str) -> str:
     if not NAME_PATTERN.fullmatch(value):
         raise bad_request(f"The {label} may only contain letters, numbers, and underscores.")
     return value
+
+
+def number(value: object, name: str) -> Decimal:
+    """A JSON number, or a numeric string, as the Decimal it was written as."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value):
+        return Decimal(value)
+    raise bad_request(f"The {name} must be a number.")
+
+
+Check = Callable[[object, ValidationInfo], object]
+
+
+def rule(check: Callable[[Any, str], Any], *, optional: bool = False) -> BeforeValidator:
+    """A field's rule: check(value, label); the document's message when it refuses. An optional
+    field absent or empty is None; a required one is "The x field is required."."""
+    return BeforeValidator(rule_check(check, optional))
+
+
+def rule_check(check: Callable[[Any, str], Any], optional: bool) -> Check:
+
+    def run(value: object, info: ValidationInfo) -> object:
+        label = LABELS.get(info.field_name or "", info.field_name or "")
+        if not present(value):
+            if optional:
+                return None
+            raise PydanticCustomError(RULE, f"The {label} field is required.")
+        try:
+            return check(value, label)
+        except Refusal as refusal:
+            raise PydanticCustomError(RULE, refusal.message) from refusal
+
+    return run
+
+
+def checked_password(value: object, label: str) -> str:
+    return password({label: value})
+
+
+def name(value: object, label: str) -> str:
+    return namerule(text(value, label), label)
+
+
+def _flag(value: object, info: ValidationInfo) -> bool:
+    try:
+        return flag(value, info.field_name or "")
+    except Refusal as refusal:
+        raise PydanticCustomError(RULE, refusal.message) from refusal
+
+
+Text = Annotated[str, rule(text)]
+Password = Annotated[str, rule(checked_password)]
+Name = Annotated[str, rule(name)]
+OptionalName = Annotated[str | None, rule(name, optional=True)]
+Number = Annotated[Decimal, rule(number), WithJsonSchema({"type": "number"})]
+OptionalNumber = Annotated[
+    Decimal | None,
+    rule(number, optional=True),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}]}),
+]
+Figure = Annotated[Decimal, WithJsonSchema({"type": "number"})]  # an answer's amount
+Flag = Annotated[
+    bool,
+    BeforeValidator(_flag),
+    WithJsonSchema({"type": "boolean", "description": 'Also 1/0, "1"/"0", "true"/"false"'}),
+]
+
+
+def _message(error: ErrorDetails) -> str:
+    if error["type"] == RULE:
+        return str(error["msg"])
+    name = str(error["loc"][0]) if error["loc"] else "request"
+    label = LABELS.get(name, name)
+    if error["type"] == "missing":
+        return f"The {label} field is required."
+    return f"The {label} is invalid."
+
+
+def validated(
+    values: Mapping[str, Any], model: type[Model], context: Mapping[str, object] | None = None
+) -> Model:
+    """A body (or a query) read through an endpoint's model: the first failing field's rule."""
+    if not storable(dict(values)):
+        raise bad_request("The request has a NUL character or an unpaired surrogate.")
+    try:
+        return model.model_validate(dict(values), context=context)
+    except ValidationError as error:
+        raise bad_request(_message(error.errors(include_url=False)[0])) from error

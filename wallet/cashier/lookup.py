@@ -7,11 +7,16 @@ digits, so digits alone do not tell an id from a username.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Annotated
 
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from wallet.cashier import fields
 from wallet.cashier.answers import NO_PERMISSION, WRONG_USER, Refusal, bad_request
 from wallet.cashier.gate import Session
 from wallet.ledger.shop_players import ShopPlayer, find_player
+from wallet.web.bodies import storable
 
 ID_MAX = 2**63 - 1
 USERNAME_MAX = 64
@@ -21,6 +26,31 @@ def _as_id(text: str) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > ID_MAX:
         return None
     return int(text)
+
+
+def _id(value: object, label: str) -> int:
+    number = _as_id(value) if isinstance(value, str) else None
+    if number is None:
+        raise bad_request("The id must be an integer.")
+    return number
+
+
+class PlayerQuery(BaseModel):
+    """?id= or ?username= (the id first when both are given)."""
+
+    id: Annotated[int | None, fields.rule(_id, optional=True)] = Field(
+        None, ge=0, le=ID_MAX, description="The player's id"
+    )
+    username: Annotated[str | None, fields.rule(fields.text, optional=True)] = Field(
+        None, description="The player's username"
+    )
+
+    @model_validator(mode="after")
+    def _one_of_them(self) -> PlayerQuery:
+        if self.id is None and self.username is None:
+            message = "The id field is required when username is not present."
+            raise PydanticCustomError(fields.RULE, message)
+        return self
 
 
 def _in_shop(session: Session, found: list[ShopPlayer | None]) -> ShopPlayer:
@@ -34,8 +64,8 @@ def _in_shop(session: Session, found: list[ShopPlayer | None]) -> ShopPlayer:
 
 
 async def _by_username(session: Session, username: str) -> ShopPlayer | None:
-    if len(username) > USERNAME_MAX:
-        return None
+    if len(username) > USERNAME_MAX or not storable(username):
+        return None  # no player has such a name (and PostgreSQL text cannot hold it)
     access = session.access
     return await find_player(access.ctx.db, access.key.shop.operator_id, username=username)
 
@@ -54,13 +84,9 @@ async def player_of(session: Session, user: str) -> ShopPlayer:
     return _in_shop(session, found)
 
 
-async def player_by_query(session: Session, query: Mapping[str, str]) -> ShopPlayer:
+async def player_by_query(session: Session, query: PlayerQuery) -> ShopPlayer:
     """The player of ?id= or ?username= (GET /cashier/player, POST /cashier/player/password)."""
-    if query.get("id"):
-        number = _as_id(query["id"])
-        if number is None:
-            raise bad_request("The id must be an integer.")
-        return _in_shop(session, [await _by_id(session, number)])
-    if query.get("username"):
-        return _in_shop(session, [await _by_username(session, query["username"])])
-    raise bad_request("The id field is required when username is not present.")
+    if query.id is not None:
+        return _in_shop(session, [await _by_id(session, query.id)])
+    assert query.username is not None  # the model wants one of them
+    return _in_shop(session, [await _by_username(session, query.username)])

@@ -9,6 +9,10 @@ are the same sum).
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -16,7 +20,7 @@ from wallet.cashier import fields
 from wallet.cashier.answers import Refusal, bad_request, success
 from wallet.cashier.gate import Session, protected
 from wallet.cashier.lookup import player_of
-from wallet.cashier.views import balance_view, reverse_view
+from wallet.cashier.views import ShopBalanceData, ShopReverseData, balance_view, reverse_view
 from wallet.ledger import shop_money
 from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.shop_money import Move, MoveResult
@@ -27,6 +31,36 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 IDEMPOTENCY_KEY_MAX = 255
 UPDATED = "Balance updated successfully."
 REVERSED = "Reverse completed successfully."
+
+
+class DepositRequest(BaseModel):
+    sum: fields.Number = Field(description="In the shop's currency, at most its decimals, > 0")
+    wager: fields.Flag = Field(False, description="Also credit the wager bonus")
+    apply_bounceback: fields.Flag = Field(False, description="Also credit the bounce back")
+
+
+class WithdrawRequest(BaseModel):
+    all: fields.Flag = Field(False, description="Withdraw everything withdrawable")
+    sum: fields.OptionalNumber = Field(None, description="Required unless all is true")
+
+    @model_validator(mode="after")
+    def _sum_unless_all(self) -> WithdrawRequest:
+        if not self.all and self.sum is None:
+            message = "The sum field is required when all is false."
+            raise PydanticCustomError(fields.RULE, message)
+        return self
+
+
+class MoveAnswer(BaseModel):
+    success: Literal[True]
+    message: str = Field(examples=[UPDATED])
+    data: ShopBalanceData
+
+
+class ReverseAnswer(BaseModel):
+    success: Literal[True]
+    message: str = Field(examples=[REVERSED])
+    data: ShopReverseData
 
 
 def refusal(move: Move, shop: Shop) -> Refusal:
@@ -77,14 +111,11 @@ async def _body(request: Request, session: Session) -> dict[str, object]:
 async def deposit(request: Request, session: Session) -> Response:
     shop = session.access.key.shop
     key_header = client_key(request)
-    body = await _body(request, session)
-    if not fields.present(body.get("sum")):
-        raise bad_request("The sum field is required.")
-    amount = fields.amount_minor(body["sum"], "sum", shop.exponent)
+    wanted = fields.validated(await _body(request, session), DepositRequest)
+    amount = fields.amount_minor(wanted.sum, "sum", shop.exponent)
     if amount <= 0:
         raise bad_request("The sum must be greater than 0.")
-    wager = fields.flag(body.get("wager"), "wager")
-    bounce = fields.flag(body.get("apply_bounceback"), "apply_bounceback")
+    wager, bounce = wanted.wager, wanted.apply_bounceback
     player = await player_of(session, request.path_params["user"])
     request_fields = {"player": player.id, "sum": amount, "wager": wager, "bounce": bounce}
     key = ScopedKey.of(shop.id, key_header, request_fields)
@@ -98,13 +129,12 @@ async def deposit(request: Request, session: Session) -> Response:
 async def withdraw(request: Request, session: Session) -> Response:
     shop = session.access.key.shop
     key_header = client_key(request)
-    body = await _body(request, session)
-    take_all = fields.flag(body.get("all"), "all")
+    wanted = fields.validated(await _body(request, session), WithdrawRequest)
+    take_all = wanted.all
     amount: int | None = None
     if not take_all:
-        if not fields.present(body.get("sum")):
-            raise bad_request("The sum field is required when all is false.")
-        amount = fields.amount_minor(body["sum"], "sum", shop.exponent)
+        assert wanted.sum is not None  # the model wants it unless all
+        amount = fields.amount_minor(wanted.sum, "sum", shop.exponent)
         if amount <= 0:
             raise bad_request("The sum must be greater than 0.")
     player = await player_of(session, request.path_params["user"])

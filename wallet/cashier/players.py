@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import math
 import secrets
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
 from wallet.cashier import fields
 from wallet.cashier.answers import bad_request, success
 from wallet.cashier.gate import Session, protected
-from wallet.cashier.lookup import player_by_query, player_of
+from wallet.cashier.lookup import PlayerQuery, player_by_query, player_of
 from wallet.cashier.money import refusal
 from wallet.cashier.passwords import hash_password_async
-from wallet.cashier.views import player_view
+from wallet.cashier.views import ShopPlayerData, player_view
 from wallet.ledger import shop_money
 from wallet.ledger.shop_money import Move, opening_key
 from wallet.ledger.shop_players import (
@@ -40,6 +42,133 @@ OPENING_MIN_UNITS = 5  # an initial deposit above 0 is at least 5 of the currenc
 RIVER_LOGIN_DIGITS = 12
 RIVER_NOTE_DIGITS = 8
 GENERATED_TRIES = 5  # a generated login or note that is taken is drawn again
+NAME = f"^{fields.NAME_PATTERN.pattern}$"  # the document's pattern (the rule is fields.name)
+
+
+def _whole(value: object, label: str) -> int:
+    """A query's whole number (digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 9:
+        raise bad_request(f"The {label} must be an integer.")
+    return int(value)
+
+
+def _per_page(value: object, label: str) -> int:
+    number = _whole(value, label)
+    if number not in PER_PAGE:
+        raise bad_request("The selected per page is invalid.")
+    return number
+
+
+def _page(value: object, label: str) -> int:
+    number = _whole(value, label)
+    if not 1 <= number <= PAGE_MAX:
+        raise bad_request("The page must be at least 1.")
+    return number
+
+
+def _search(value: object, label: str) -> str:
+    if not isinstance(value, str) or len(value) > SEARCH_MAX:
+        raise bad_request(f"The search may not be greater than {SEARCH_MAX} characters.")
+    return value
+
+
+def _platform(value: object, label: str) -> str:
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        platform = PLATFORMS.get(str(value).lower())
+        if platform is not None:
+            return platform
+    raise bad_request("The selected platform is invalid.")
+
+
+class PlayerListQuery(BaseModel):
+    per_page: Annotated[int, fields.rule(_per_page, optional=True)] = Field(
+        PER_PAGE_DEFAULT, json_schema_extra={"enum": list(PER_PAGE)}
+    )
+    page: Annotated[int, fields.rule(_page, optional=True)] = Field(1, ge=1, le=PAGE_MAX)
+    search: Annotated[str, fields.rule(_search, optional=True)] = Field(
+        "", max_length=SEARCH_MAX, description="Part of a username or first name"
+    )
+
+
+def _unless_river(check: Any) -> BeforeValidator:
+    """A field a River shop ignores (it generates the login and the password)."""
+    checked = fields.rule_check(check, optional=False)
+
+    def run(value: object, info: ValidationInfo) -> object:
+        if info.context and info.context.get("river"):
+            return None
+        return checked(value, info)
+
+    return BeforeValidator(run)
+
+
+class CreatePlayerRequest(BaseModel):
+    """A new player, validated in the document's field order. In a River shop the login and
+    the password are generated (username and password are ignored) and answered once."""
+
+    username: Annotated[str | None, _unless_river(fields.name)] = Field(
+        None,
+        validate_default=True,
+        min_length=6,
+        max_length=64,
+        pattern=NAME,
+        description="Required except in a River shop",
+    )
+    password: Annotated[str | None, _unless_river(fields.checked_password)] = Field(
+        None,
+        validate_default=True,
+        min_length=fields.PASSWORD_MIN,
+        max_length=fields.PASSWORD_MAX,
+        description="Required except in a River shop",
+    )
+    first_name: fields.OptionalName = Field(
+        None, min_length=6, max_length=64, pattern=NAME, description="A note, unique"
+    )
+    balance: fields.OptionalNumber = Field(
+        None, description=f"An opening deposit: 0, or at least {OPENING_MIN_UNITS}"
+    )
+    wager: fields.Flag = False
+    apply_bounceback: fields.Flag = False
+    platform: Annotated[str, fields.rule(_platform, optional=True)] = Field(
+        PLATFORM_DEFAULT,
+        json_schema_extra={"enum": ["River", "Thunder7", "river", "thunder7", 1, 2, "1", "2"]},
+    )
+
+
+class PasswordRequest(BaseModel):
+    password: fields.Password = Field(
+        min_length=fields.PASSWORD_MIN, max_length=fields.PASSWORD_MAX
+    )
+
+
+class PageMeta(BaseModel):
+    current_page: int
+    last_page: int
+    per_page: int
+    total: int
+
+
+class PlayerListAnswer(BaseModel):
+    success: Literal[True]
+    data: list[ShopPlayerData]
+    meta: PageMeta
+
+
+class PlayerAnswer(BaseModel):
+    success: Literal[True]
+    data: ShopPlayerData
+
+
+class CreatedPlayerData(ShopPlayerData):
+    password: str | None = Field(None, description="River: the generated password, shown once")
+
+
+class CreatedPlayerAnswer(BaseModel):
+    success: Literal[True]
+    message: str = Field(examples=["User created successfully."])
+    data: CreatedPlayerData
 
 
 async def _body(request: Request, session: Session) -> dict[str, Any]:
@@ -55,26 +184,10 @@ async def _one(session: Session, player: ShopPlayer) -> Response:
     return success(data=player_view(shop, player, figures[player.id]))
 
 
-def _positive_int(value: str | None, name: str, default: int) -> int:
-    if value is None or value == "":
-        return default
-    if not value.isascii() or not value.isdigit() or len(value) > 9:
-        raise bad_request(f"The {name} must be an integer.")
-    return int(value)
-
-
 @protected("list_players")
 async def list_shop_players(request: Request, session: Session) -> Response:
-    query = request.query_params
-    per_page = _positive_int(query.get("per_page"), "per page", PER_PAGE_DEFAULT)
-    if per_page not in PER_PAGE:
-        raise bad_request("The selected per page is invalid.")
-    page = _positive_int(query.get("page"), "page", 1)
-    if not 1 <= page <= PAGE_MAX:
-        raise bad_request("The page must be at least 1.")
-    search = query.get("search", "")
-    if len(search) > SEARCH_MAX:
-        raise bad_request(f"The search may not be greater than {SEARCH_MAX} characters.")
+    query = fields.validated(request.query_params, PlayerListQuery)
+    per_page, page, search = query.per_page, query.page, query.search
     shop, db = session.access.key.shop, session.access.ctx.db
     total, players = await list_players(db, shop.id, search, per_page, (page - 1) * per_page)
     figures = await figures_now(db, [player.id for player in players])
@@ -91,7 +204,8 @@ async def list_shop_players(request: Request, session: Session) -> Response:
 
 @protected("get_player")
 async def get_player_by_query(request: Request, session: Session) -> Response:
-    return await _one(session, await player_by_query(session, request.query_params))
+    query = fields.validated(request.query_params, PlayerQuery)
+    return await _one(session, await player_by_query(session, query))
 
 
 @protected("get_player")
@@ -100,14 +214,15 @@ async def get_player(request: Request, session: Session) -> Response:
 
 
 async def _change_password(request: Request, session: Session, player: ShopPlayer) -> Response:
-    password = fields.password(await _body(request, session))
+    password = fields.validated(await _body(request, session), PasswordRequest).password
     await set_password(session.access.ctx.db, player.id, await hash_password_async(password))
     return success(message="Password changed successfully.")
 
 
 @protected("player_password")
 async def password_by_query(request: Request, session: Session) -> Response:
-    player = await player_by_query(session, request.query_params)
+    query = fields.validated(request.query_params, PlayerQuery)
+    player = await player_by_query(session, query)
     return await _change_password(request, session, player)
 
 
@@ -117,48 +232,42 @@ async def password(request: Request, session: Session) -> Response:
     return await _change_password(request, session, player)
 
 
-def _platform(value: object) -> str:
-    if value is None or value == "":
-        return PLATFORM_DEFAULT
-    if isinstance(value, int | str) and not isinstance(value, bool):
-        platform = PLATFORMS.get(str(value).lower())
-        if platform is not None:
-            return platform
-    raise bad_request("The selected platform is invalid.")
-
-
 def _digits(count: int) -> str:
     return str(secrets.randbelow(9) + 1) + "".join(
         str(secrets.randbelow(10)) for _ in range(count - 1)
     )
 
 
+@dataclass(frozen=True, slots=True)
 class _NewPlayer:
-    """A create request, validated in the document's field order."""
+    river: bool
+    username: str
+    password: str
+    first_name: str | None
+    balance: int  # minor units
+    wager: bool
+    bounce: bool
+    platform: str
 
-    def __init__(self, shop: Shop, body: dict[str, Any]) -> None:
-        self.river = shop.mode == "river"
-        self.username = (
-            ""
-            if self.river
-            else fields.name_rule(fields.required_text(body, "username"), "username")
-        )
-        self.password = "" if self.river else fields.password(body)
-        first_name = body.get("first_name")
-        self.first_name = (
-            fields.name_rule(fields.text(first_name, "first name"), "first name")
-            if fields.present(first_name)
-            else None
-        )
-        balance = body.get("balance")
-        self.balance = (
-            fields.amount_minor(balance, "balance", shop.exponent) if fields.present(balance) else 0
-        )
-        if 0 < self.balance < OPENING_MIN_UNITS * 10**shop.exponent:
-            raise bad_request(f"The balance must be at least {OPENING_MIN_UNITS}.")
-        self.wager = fields.flag(body.get("wager"), "wager")
-        self.bounce = fields.flag(body.get("apply_bounceback"), "apply_bounceback")
-        self.platform = _platform(body.get("platform"))
+
+def _new_player(shop: Shop, body: dict[str, Any]) -> _NewPlayer:
+    river = shop.mode == "river"
+    wanted = fields.validated(body, CreatePlayerRequest, {"river": river})
+    balance = 0
+    if wanted.balance is not None:
+        balance = fields.amount_minor(wanted.balance, "balance", shop.exponent)
+    if 0 < balance < OPENING_MIN_UNITS * 10**shop.exponent:
+        raise bad_request(f"The balance must be at least {OPENING_MIN_UNITS}.")
+    return _NewPlayer(
+        river=river,
+        username=wanted.username or "",
+        password=wanted.password or "",
+        first_name=wanted.first_name,
+        balance=balance,
+        wager=wanted.wager,
+        bounce=wanted.apply_bounceback,
+        platform=wanted.platform,
+    )
 
 
 async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str]:
@@ -189,7 +298,7 @@ async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str]:
 @protected("create_player")
 async def create(request: Request, session: Session) -> Response:
     shop, db = session.access.key.shop, session.access.ctx.db
-    new = _NewPlayer(shop, await _body(request, session))
+    new = _new_player(shop, await _body(request, session))
     if new.balance:
         cost = shop_money.shop_cost(shop, new.balance, wager=new.wager, bounce_back=new.bounce)
         if await shop_balance(db, shop) < cost:

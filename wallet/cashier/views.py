@@ -4,12 +4,44 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from pydantic import BaseModel, Field
+
 from wallet.cashier.answers import Amount
+from wallet.cashier.fields import Figure
 from wallet.ledger.shop_players import Figures, ShopPlayer
 from wallet.ledger.shops import Shop
 
 STATUS = {"active": "Active", "blocked": "Blocked"}
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # UTC, as the document's "2026-06-21 06:00:00"
+
+
+class ShopReverseData(BaseModel):
+    """A player's figures after a reverse."""
+
+    id: int
+    username: str
+    balance: Figure
+    balance_Win: Figure
+    withdrawal: Figure
+
+
+class ShopBalanceData(ShopReverseData):
+    """A player's figures after a deposit or a withdrawal."""
+
+    wager_bonus: Figure
+    bounce_back: Figure
+
+
+class ShopPlayerData(ShopBalanceData):
+    """A player as the document shows it."""
+
+    river_login: str | None = Field(description="A River login's digits in pairs: 11-22-33")
+    first_name: str | None
+    status: str = Field(examples=["Active"])
+    shop_id: int
+    parent_id: int | None = Field(description="The cashier who created the player")
+    wager_bonus_amount: Figure
+    created_at: str = Field(examples=["2026-06-21 06:00:00"])
 
 
 def river_login(shop: Shop, username: str) -> str | None:

@@ -30,3 +30,22 @@ async def read_capped(
                 raise BodyTooLarge(str(size))
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def storable(value: object) -> bool:
+    """Whether every string in a parsed JSON value can be stored as PostgreSQL text: no NUL
+    character (text cannot hold one) and no unpaired surrogate (not encodable as UTF-8). Such a
+    string is bad input (400), never a database error (500)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(storable(key) and storable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(storable(item) for item in value)
+    return True
