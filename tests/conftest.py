@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import BrowserContext
 
+from tests.browser import chromium
 from tests.support import LoopThread, Server, make_ledger, throwaway_database
 from wallet.ledger.audit import audit
 from wallet.ledger.database import LedgerDB
@@ -127,3 +130,10 @@ def start_server(db_url: str) -> Iterator[Callable[[Mapping[str, str]], Server]]
 def http(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[BrowserContext]:
+    """Headless Chromium with a fresh profile (tests/browser.py)."""
+    with chromium(tmp_path / "profile") as context:
+        yield context

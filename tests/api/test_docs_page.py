@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Request, expect
 
 from tests.api.conftest import the_document
-from tests.cashier.test_console import ARTIFACTS, browser  # noqa: F401 (the fixture)
+from tests.browser import ARTIFACTS
 from tests.support import Server
 
 
-def test_docs_shows_every_operation(api_server: Server, browser: BrowserContext) -> None:  # noqa: F811
+def test_docs_shows_every_operation(api_server: Server, browser: BrowserContext) -> None:
     outside: list[str] = []
 
     def seen(request: Request) -> None:

@@ -12,32 +12,19 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 
+from tests.browser import screenshot as shoot
 from tests.support import Server
 from wallet.config import ROOT_DIR
 from wallet.ledger.database import LedgerDB
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT_DIR / ".data" / "test-artifacts"
 LAST_SCREENSHOT = Path("/tmp/cashier-console.png")  # the over-withdrawal's page
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -87,26 +74,6 @@ def river_desk(db_url: str) -> dict[str, str]:
     return open_shop(db_url, "river")
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[BrowserContext]:
-    # No skip: CI has root and apt, and `make test` installs Debian's chromium when it is missing.
-    assert Path(CHROMIUM).exists(), (
-        f"{CHROMIUM} is missing: `make test` installs it (apt-get install -y chromium)"
-    )
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1360, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-
-
 def log_in(page: Page, desk: dict[str, str]) -> None:
     login = page.locator("#login-form")
     login.get_by_label("Shop API key").fill(desk["key"])
@@ -115,14 +82,8 @@ def log_in(page: Page, desk: dict[str, str]) -> None:
     login.get_by_role("button", name="Log in").click()
 
 
-def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    shutil.copy(path, ARTIFACTS / path.name)
-    if name == "cashier-console":
-        shutil.copy(path, LAST_SCREENSHOT)
-    return path
+def screenshot(page: Page, name: str) -> Path:
+    return shoot(page, name, LAST_SCREENSHOT if name == "cashier-console" else None)
 
 
 def test_console_is_one_page_with_only_our_own_files(server: Server) -> None:
@@ -153,7 +114,6 @@ def test_console_login_create_deposit_and_over_withdrawal(
     ledger: LedgerDB,  # the suite's audit runs after the test
     desk: dict[str, str],
     browser: BrowserContext,
-    tmp_path: Path,
 ) -> None:
     page = browser.new_page()
     problems: list[str] = []  # script errors, CSP refusals, failed loads
@@ -166,7 +126,7 @@ def test_console_login_create_deposit_and_over_withdrawal(
 
     page.goto(f"{server.base_url}/cashier")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    screenshot(page, tmp_path, "cashier-console-login")
+    screenshot(page, "cashier-console-login")
 
     # Log in with the key and the cashier's credentials: the cashier's info is shown.
     log_in(page, desk)
@@ -213,7 +173,7 @@ def test_console_login_create_deposit_and_over_withdrawal(
     expect(page.locator("#me-shop-balance")).to_have_text("974.50")
     assert moves[1].headers["idempotency-key"] != moves[0].headers["idempotency-key"]
 
-    shot = screenshot(page, tmp_path, "cashier-console")
+    shot = screenshot(page, "cashier-console")
     assert shot.stat().st_size > 10_000
     # The one failure is the refused withdrawal (which the browser also logs).
     assert [f.split("?")[0] for f in failed] == [
@@ -227,7 +187,6 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
     ledger: LedgerDB,
     river_desk: dict[str, str],
     browser: BrowserContext,
-    tmp_path: Path,
 ) -> None:
     page = browser.new_page()
     problems: list[str] = []
@@ -351,10 +310,10 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
     expect(card.locator('[data-figure="balance"]')).to_have_text("15.50")
     expect(card.locator('[data-figure="bounce_back"]')).to_be_visible()
     expect(card.locator('[data-figure="wager_bonus"]')).to_be_hidden()
-    screenshot(page, tmp_path, "cashier-console-river")
+    screenshot(page, "cashier-console-river")
     page.set_viewport_size({"width": 400, "height": 860})  # a phone: nothing wider than it
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
-    screenshot(page, tmp_path, "cashier-console-narrow")
+    screenshot(page, "cashier-console-narrow")
     page.get_by_role("button", name="Log out").click()
     expect(page.locator("#global-status")).to_have_text("Logout is successful.")
     expect(page.locator("#login-form")).to_be_visible()
