@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -88,11 +89,23 @@ class Settings(BaseSettings):
     # attempts per minute per client address (failed body credentials count too).
     agent_token_ttl_s: int = Field(default=4 * 3600, ge=1, le=30 * 24 * 3600)
     agent_login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    # The operator's time zone (IANA name): the agent reports' days and their default month.
+    operator_timezone: str = "UTC"
 
     # Transfer-wallet studios by name (JSON: {"NAME": {"base_url": ..., "agent": ..., "key": ...,
     # "codec": "aesgcm"|"plain", "currencies": [...]}}), and the server's background reconciler.
     transfer_studios: dict[str, TransferStudio] = Field(default_factory=dict)
     transfer_reconcile_interval_s: float = Field(default=30.0, ge=0)  # 0: no background task
+
+    @field_validator("operator_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            message = f"unknown time zone {name!r} (an IANA name, e.g. Asia/Manila)"
+            raise ValueError(message) from error
+        return name
 
     @field_validator("transfer_studios")
     @classmethod

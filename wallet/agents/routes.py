@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from wallet.agents import auth, directory, money, smart
+from wallet.agents import auth, commission, directory, money, report_transfers, reports, smart
 from wallet.agents.envelope import ApiError, Code, failure
 from wallet.web.requestlog import note
 
@@ -35,6 +35,14 @@ def routes() -> list[BaseRoute]:
         Route("/transfer/history", smart.transfer_history, methods=["POST"]),
         Route("/rebate", smart.rebate, methods=["POST"]),
         Route("/bypass", smart.bypass, methods=["POST"]),
+        Route("/agent/commission", commission.commission, methods=["POST"]),
+        Route("/reports/players", reports.players, methods=["POST"]),
+        Route("/reports/agents", reports.agents, methods=["POST"]),
+        Route("/reports/daily", reports.daily, methods=["POST"]),
+        Route("/reports/products", reports.products, methods=["POST"]),
+        Route("/reports/summary", reports.summary, methods=["POST"]),
+        Route("/reports/transfers", report_transfers.transfers, methods=["POST"]),
+        Route("/reports/settlement", report_transfers.settlement, methods=["POST"]),
     ]
 
 
