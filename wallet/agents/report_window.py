@@ -41,9 +41,15 @@ class ReportRequest(BaseModel):
 
 
 class PagedReportRequest(ReportRequest):
-    start: int = Field(default=0, ge=0, le=fields.START_MAX, description="Rows to skip")
+    start: int = Field(
+        default=0, strict=True, ge=0, le=fields.START_MAX, description="Rows to skip"
+    )
     limit: int = Field(
-        default=fields.LIMIT_DEFAULT, ge=1, le=fields.LIMIT_MAX, description="Rows to answer"
+        default=fields.LIMIT_DEFAULT,
+        strict=True,
+        ge=1,
+        le=fields.LIMIT_MAX,
+        description="Rows to answer",
     )
 
 

@@ -95,7 +95,7 @@ class PlayersReportRequest(PagedReportRequest):
         default=None, max_length=64, description="Usernames containing this (any case)"
     )
     onlyActive: bool = Field(
-        default=False, description="Only players with game activity in the range"
+        default=False, strict=True, description="Only players with game activity in the range"
     )
 
 
