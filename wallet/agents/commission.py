@@ -86,7 +86,7 @@ async def commission(request: Request, call: Call) -> Reply:
             raise bad_request("Your own commission is set by your parent")
         new_bp = int(wanted.percent * 100)
         assert new_bp == wanted.percent * 100  # decimal_places=2 made it exact
-        previous = await set_commission(db, call.agent, target, new_bp)
+        previous = await set_commission(db, target, new_bp, call.agent.username, call.agent)
     now_bp = await commission_of(db, target.id)
     return Reply(
         {

@@ -18,12 +18,17 @@ async def commission_of(db: LedgerDB, agent_id: int) -> int:
     return int(row[0])
 
 
-async def set_commission(db: LedgerDB, parent: Agent, sub: Agent, commission_bp: int) -> int:
-    """Set the sub-agent's rate; answers the rate it had."""
+async def set_commission(
+    db: LedgerDB, sub: Agent, commission_bp: int, set_by: str, parent: Agent | None
+) -> int:
+    """Set the agent's rate (by its parent through the API, or by the operator's command with
+    parent None); answers the rate it had."""
     assert 0 <= commission_bp <= 10_000
+    parent_id = None if parent is None else parent.id
     row = await db.one(
         """
-        WITH old AS (SELECT id, commission_bp FROM agents WHERE id = %s AND parent_id = %s
+        WITH old AS (SELECT id, commission_bp FROM agents
+                      WHERE id = %s AND (%s::bigint IS NULL OR parent_id = %s::bigint)
                      FOR UPDATE),
         changed AS (UPDATE agents a SET commission_bp = %s FROM old
                      WHERE a.id = old.id AND old.commission_bp <> %s RETURNING a.id),
@@ -38,13 +43,14 @@ async def set_commission(db: LedgerDB, parent: Agent, sub: Agent, commission_bp:
         """,
         (
             sub.id,
-            parent.id,
+            parent_id,
+            parent_id,
             commission_bp,
             commission_bp,
             TITLE_KEY,
             commission_bp,
-            parent.username,
+            set_by,
         ),
     )
-    assert row is not None, (parent.id, sub.id)  # the caller checked sub is parent's child
+    assert row is not None, (parent_id, sub.id)  # the caller checked who sub is
     return int(row[0])
