@@ -41,7 +41,8 @@ scope AS MATERIALIZED (
 )"""
 
 # Both branches read transactions_game_activity (revision 0012) only: an index-only scan per
-# player over the range. A reverse looks its original up by primary key (they are few).
+# player over the range. A reverse looks its original up by primary key, one at a time (they
+# are few; OFFSET 0 keeps the planner from joining all originals at once).
 GAMES = """
 games AS (
     SELECT s.player_id, s.path, t.created_at, t.caller, t.game_id,
@@ -55,7 +56,8 @@ games AS (
            -o.debit_minor, -o.credit_minor
       FROM scope s
       JOIN transactions t ON t.account_id = s.main_id
-      JOIN transactions o ON o.id = t.reverses_id
+     CROSS JOIN LATERAL (SELECT caller, game_id, debit_minor, credit_minor FROM transactions
+                          WHERE id = t.reverses_id OFFSET 0) o
      WHERE t.created_at >= %(start)s AND t.created_at < %(end)s
        AND t.kind = 'reverse' AND t.caller = ANY (%(callers)s)
 )"""
