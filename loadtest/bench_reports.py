@@ -11,6 +11,8 @@
    time of the whole HTTP call;
 4. EXPLAIN (ANALYZE, BUFFERS) of each report's statement with the same arguments;
 5. `wallet audit` over the whole data set (BENCH_AUDIT=0 skips it), which must hold.
+BENCH_KEEP=1 keeps the data set (database wallet_bench_reports) and the embedded server for the
+next run, which then skips steps 1 and 2 (for working on the queries).
 
 The last line is `bench-reports: postings=N month_game_rows=N players=N slowest_ms=N
 <endpoint>_ms=N ... audit=ok|failed|skipped`. Not a test: figures depend on the machine.
@@ -25,12 +27,14 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from string import Template
 
 import httpx
 import psycopg
 
-from tests.support import Server, throwaway_database
+from tests.support import Server, server_url, throwaway_database
 from wallet.cashier.passwords import hash_password
 from wallet.config import ROOT_DIR
 from wallet.db import stop_embedded
@@ -42,6 +46,8 @@ OTHER_PLAYERS = int(os.environ.get("BENCH_OTHER_PLAYERS", "40000"))
 POSTINGS = int(os.environ.get("BENCH_POSTINGS", "10000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 AUDIT = os.environ.get("BENCH_AUDIT", "1") != "0"
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+KEPT_NAME = "wallet_bench_reports"
 DATA_DIR = ROOT_DIR / ".data" / "bench-reports"
 ZONE = "Asia/Manila"
 START = "2026-09-01 00:00:00+08"
@@ -49,7 +55,7 @@ MONTHS = 3
 SPAN_S = 91 * 86_400  # 2026-09-01 .. 2026-11-30 in Manila
 MONTH = {"dateFrom": "2026/11/01", "dateTo": "2026/11/30"}
 OPENING_MINOR = 100_000_000  # 1,000,000.00 a player
-PASSWORD = "bench-reports-password"  # noqa: S105 (a throwaway database's)
+PASSWORD = "bench-reports-password"
 POSTINGS_PER_ROUND = 4  # bet + win, bet-and-win, bet + rollback: 4 postings each
 POSTINGS_PER_PLAYER_FIXED = 2 + MONTHS * 3 * 2  # the opening, 3 moves a month
 ENDPOINTS = ("players", "agents", "daily", "products", "summary", "transfers", "settlement")
@@ -178,15 +184,33 @@ def audit(url: str) -> bool:
     return result.returncode == 0
 
 
+@contextmanager
+def bench_database() -> Iterator[tuple[str, bool]]:
+    """The database's URL, and whether it holds the data set already (BENCH_KEEP=1's)."""
+    if not KEEP:
+        if not os.environ.get("DATABASE_URL"):
+            stop_embedded(DATA_DIR)
+            shutil.rmtree(DATA_DIR, ignore_errors=True)
+        with throwaway_database(DATA_DIR) as url:
+            yield url, False
+        return
+    admin_url = server_url(DATA_DIR)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (KEPT_NAME,))
+        kept = found.fetchone() is not None
+        if not kept:
+            conn.execute(f'CREATE DATABASE "{KEPT_NAME}"')
+    base, _, query = admin_url.partition("?")
+    yield f"{base.rsplit('/', 1)[0]}/{KEPT_NAME}{'?' + query if query else ''}", kept
+
+
 def main() -> int:
-    if not os.environ.get("DATABASE_URL"):
-        stop_embedded(DATA_DIR)
-        shutil.rmtree(DATA_DIR, ignore_errors=True)
-    with throwaway_database(DATA_DIR) as url:
+    with bench_database() as (url, kept):
         from wallet.migrations import migrate
 
         migrate(url)
-        build(url)
+        if not kept:
+            build(url)
         with psycopg.connect(url) as conn:
             found = conn.execute("SELECT id FROM agents WHERE username = 'benchroot'").fetchone()
         assert found is not None
@@ -200,7 +224,7 @@ def main() -> int:
             server.stop()
         print_plans(url, root)
         audited = ("ok" if audit(url) else "failed") if AUDIT else "skipped"
-    if not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("DATABASE_URL") and not KEEP:
         stop_embedded(DATA_DIR)
     medians = {name: statistics.median(runs) for name, runs in timings.items()}
     print(

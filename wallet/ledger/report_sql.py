@@ -40,44 +40,57 @@ scope AS MATERIALIZED (
        AND p.currency = %(currency)s
 )"""
 
-# Both branches read transactions_game_activity (revision 0012) only: an index-only scan per
-# player over the range. A reverse looks its original up by primary key, one at a time (they
-# are few; OFFSET 0 keeps the planner from joining all originals at once).
+# Per player of the scope, one range scan of transactions_game_activity (revision 0012): an
+# index-only scan of just that player's rows of the range, whatever the size of the rest of the
+# ledger (OFFSET 0 keeps each subquery a per-player scan; joined, the planner would rather read
+# the whole range of every account and hash it, 10 times the rows). A reverse looks its
+# original up by primary key, and only a reverse does (the one-time filter on t.kind).
 GAMES = """
 games AS (
-    SELECT s.player_id, s.path, t.created_at, t.caller, t.game_id,
-           t.debit_minor AS bet_minor, t.credit_minor AS win_minor
+    SELECT s.player_id, s.path, t.created_at,
+           CASE WHEN t.kind = 'reverse' THEN o.caller ELSE t.caller END AS caller,
+           CASE WHEN t.kind = 'reverse' THEN o.game_id ELSE t.game_id END AS game_id,
+           CASE WHEN t.kind = 'reverse' THEN -o.debit_minor ELSE t.debit_minor END AS bet_minor,
+           CASE WHEN t.kind = 'reverse' THEN -o.credit_minor ELSE t.credit_minor END AS win_minor
       FROM scope s
-      JOIN transactions t ON t.account_id = s.main_id
-     WHERE t.created_at >= %(start)s AND t.created_at < %(end)s
-       AND t.kind IN ('debit', 'credit', 'debit_credit') AND t.caller = ANY (%(callers)s)
-    UNION ALL
-    SELECT s.player_id, s.path, t.created_at, o.caller, o.game_id,
-           -o.debit_minor, -o.credit_minor
-      FROM scope s
-      JOIN transactions t ON t.account_id = s.main_id
-     CROSS JOIN LATERAL (SELECT caller, game_id, debit_minor, credit_minor FROM transactions
-                          WHERE id = t.reverses_id OFFSET 0) o
-     WHERE t.created_at >= %(start)s AND t.created_at < %(end)s
-       AND t.kind = 'reverse' AND t.caller = ANY (%(callers)s)
+     CROSS JOIN LATERAL (
+           SELECT created_at, caller, kind, game_id, debit_minor, credit_minor, reverses_id
+             FROM transactions
+            WHERE account_id = s.main_id
+              AND created_at >= %(start)s AND created_at < %(end)s
+              AND kind IN ('debit', 'credit', 'debit_credit', 'reverse')
+              AND caller = ANY (%(callers)s)
+           OFFSET 0) t
+      LEFT JOIN LATERAL (
+           SELECT caller, game_id, debit_minor, credit_minor FROM transactions
+            WHERE t.kind = 'reverse' AND id = t.reverses_id
+           OFFSET 0) o ON true
 )"""
 
+# Per player too (agent_moves_player, smart_transfers_player): the moves of the subtree, not a
+# scan of every agent's.
 MOVES = """
 moves AS (
     SELECT s.player_id, s.path, m.created_at,
            CASE WHEN m.kind = 'deposit' THEN m.amount_minor ELSE 0 END AS deposit_minor,
            CASE WHEN m.kind = 'withdraw' THEN m.amount_minor ELSE 0 END AS withdraw_minor
       FROM scope s
-      JOIN agent_moves m ON m.player_id = s.player_id
-     WHERE m.created_at >= %(start)s AND m.created_at < %(end)s
-       AND m.kind IN ('deposit', 'withdraw')
+     CROSS JOIN LATERAL (
+           SELECT created_at, kind, amount_minor FROM agent_moves
+            WHERE player_id = s.player_id
+              AND created_at >= %(start)s AND created_at < %(end)s
+              AND kind IN ('deposit', 'withdraw')
+           OFFSET 0) m
     UNION ALL
     SELECT s.player_id, s.path, x.created_at,
            CASE WHEN x.type = 'deposit' THEN x.amount_minor ELSE 0 END,
            CASE WHEN x.type = 'withdraw' THEN x.amount_minor ELSE 0 END
       FROM scope s
-      JOIN smart_transfers x ON x.player_id = s.player_id
-     WHERE x.created_at >= %(start)s AND x.created_at < %(end)s
+     CROSS JOIN LATERAL (
+           SELECT created_at, type, amount_minor FROM smart_transfers
+            WHERE player_id = s.player_id
+              AND created_at >= %(start)s AND created_at < %(end)s
+           OFFSET 0) x
 )"""
 
 # Players whose first deposit ever (either kind of move) falls in the range.
