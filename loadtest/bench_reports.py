@@ -197,11 +197,16 @@ def bench_database() -> Iterator[tuple[str, bool]]:
     admin_url = server_url(DATA_DIR)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (KEPT_NAME,))
-        kept = found.fetchone() is not None
-        if not kept:
+        if found.fetchone() is None:
             conn.execute(f'CREATE DATABASE "{KEPT_NAME}"')
     base, _, query = admin_url.partition("?")
-    yield f"{base.rsplit('/', 1)[0]}/{KEPT_NAME}{'?' + query if query else ''}", kept
+    url = f"{base.rsplit('/', 1)[0]}/{KEPT_NAME}{'?' + query if query else ''}"
+    with psycopg.connect(url) as conn:  # a build commits all or nothing
+        built = conn.execute("SELECT to_regclass('agents') IS NOT NULL").fetchone()
+        kept = bool(built and built[0]) and bool(
+            conn.execute("SELECT 1 FROM agents WHERE username = 'benchroot'").fetchone()
+        )
+    yield url, kept
 
 
 def main() -> int:

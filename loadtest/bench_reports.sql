@@ -41,6 +41,11 @@ SELECT n, wallet_create_agent_player(
            'bp' || lpad(n::text, 7, '0'), 'PHP', 'bp' || n || '@example.com', '${hash}',
            NULL, NULL, NULL, NULL, NULL, NULL) AS player_id
   FROM generate_series(1::bigint, ${tree_players} + ${other_players}) n;
+-- Fresh statistics inside the build's transaction: a planner that still thinks these tables
+-- empty (a new database, or one an aborted build left) joins 50,000 players by nested loops.
+ANALYZE players;
+ANALYZE accounts;
+ANALYZE agent_players;
 ALTER TABLE bench_players ADD COLUMN main_id bigint, ADD COLUMN agent_id bigint;
 UPDATE bench_players b SET main_id = m.id, agent_id = ap.agent_id
   FROM accounts m, agent_players ap
@@ -104,6 +109,7 @@ INSERT INTO transactions (caller, operation, external_id, request_hash, kind, ac
 SELECT 'agent', 'move', agent_id || ':bench:' || ord, '\x00', 'transfer', main_id,
        player_after - to_player, player_after, at
   FROM bench_moves ORDER BY ord;
+ANALYZE transactions;
 CREATE TEMP TABLE bench_move_tx AS
 SELECT m.*, t.id AS tx_id
   FROM bench_moves m
@@ -117,6 +123,7 @@ SELECT m.tx_id, x.account_id, x.amount, x.after
  ORDER BY m.tx_id;
 INSERT INTO agent_moves (tx_id, agent_id, kind, money_type, player_id, amount_minor, created_at)
 SELECT tx_id, agent_id, kind, 'REAL', player_id, amount, at FROM bench_move_tx ORDER BY tx_id;
+ANALYZE bench_moves;
 
 -- The rounds. Each leg is one transaction: its id is fixed here (rows in time order), so a
 -- rollback names its bet's id in the same statement.
@@ -158,6 +165,8 @@ SELECT nb.*,
   FROM numbered nb;
 CREATE TEMP TABLE bench_moved AS
 SELECT player_id, sum(to_player) AS moved FROM bench_moves GROUP BY player_id;
+ANALYZE bench_games;
+ANALYZE bench_moved;
 CREATE TEMP TABLE bench_game_rows AS
 SELECT g.*,
        ${opening} + coalesce(m.moved, 0)
@@ -192,6 +201,7 @@ SELECT g.id, x.account_id, x.amount, x.after
  WHERE x.amount <> 0
  ORDER BY g.id, x.leg;
 
+ANALYZE postings;
 -- Every tracked account's balance: the sum of its postings.
 UPDATE accounts a SET balance_minor = s.total
   FROM (SELECT account_id, sum(amount_minor) AS total FROM postings GROUP BY account_id) s

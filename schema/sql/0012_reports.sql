@@ -35,4 +35,4 @@ CREATE INDEX agent_moves_target ON agent_moves (target_agent_id, created_at)
     WHERE target_agent_id IS NOT NULL;
 CREATE INDEX smart_transfers_player ON smart_transfers (player_id, created_at)
     INCLUDE (type, amount_minor);
-CREATE INDEX smart_transfers_owner ON smart_transfers (owner_agent_id, created_at);
+-- (The settlement reads bypasses by owner through smart_transfers_bypasses of revision 0010.)
