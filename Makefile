@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint migrate audit bench bench-scale bench-soak load chaos clean
+.PHONY: run test lint migrate audit bench bench-scale bench-soak bench-reports load chaos clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-scale: $(STAMP)  ## bench, then again with 1,000,000 players and 10,000,00
 
 bench-soak: $(STAMP)  ## bench plus 10 minutes at 1,000 callbacks/s, workers' memory sampled
 	BENCH_SOAK_S=600 PYTHONPATH=. $(BIN)/python -m loadtest.bench
+
+bench-reports: $(STAMP)  ## the agent reports on 10,000,000 postings, with plans; last line: bench-reports: ...
+	PYTHONPATH=. $(BIN)/python -m loadtest.bench_reports
 
 load: $(STAMP)  ## locust with the studio simulators (UI=1 for the web UI on :8089)
 	PYTHONPATH=. $(BIN)/python -m loadtest.load

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from wallet.agents import commands as agent_commands
-from wallet.agents import webhook_commands
+from wallet.agents import report_commands, webhook_commands
 from wallet.cashier.passwords import hash_password
 from wallet.config import Settings, get_settings
 from wallet.db import database, make_ledger_db
@@ -347,7 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(func=cmd_player_status, status=status)
     _shop_commands(sub)
     transfer_commands.register(sub)
-    agent_commands.register(sub)
+    report_commands.register_agent_commission(agent_commands.register(sub))
+    report_commands.register(sub)
     webhook_commands.register(sub)
     return parser
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,6 +91,8 @@ class Settings(BaseSettings):
     agent_login_rate_limit_per_minute: int = Field(default=10, ge=1)
     # Messages an agent may send per minute (/api/message/send; then 429 RATE_LIMITED).
     agent_message_rate_limit_per_minute: int = Field(default=30, ge=1)
+    # The operator's time zone (IANA name): the agent reports' days and their default month.
+    operator_timezone: str = "UTC"
 
     # Transfer-wallet studios by name (JSON: {"NAME": {"base_url": ..., "agent": ..., "key": ...,
     # "codec": "aesgcm"|"plain", "currencies": [...]}}), and the server's background reconciler.
@@ -119,6 +122,16 @@ class Settings(BaseSettings):
         if self.webhook_lease_s <= self.webhook_timeout_s:
             raise ValueError("WEBHOOK_LEASE_S must exceed WEBHOOK_TIMEOUT_S")
         return self
+
+    @field_validator("operator_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            message = f"unknown time zone {name!r} (an IANA name, e.g. Asia/Manila)"
+            raise ValueError(message) from error
+        return name
 
     @field_validator("transfer_studios")
     @classmethod

@@ -1,14 +1,14 @@
 """Messaging between agents of one tree; notification dedupe and unread index.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06
 """
 
 from wallet.migrations import run_sql
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

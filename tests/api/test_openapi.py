@@ -181,6 +181,13 @@ def test_every_agent_operation_answers_what_the_document_says(
     call("/webhooks/list")
     call("/webhooks/delete", {"webhookId": hook["webhookId"]})
     call("/webhooks/delete", {"webhookId": hook["webhookId"]}, 404)
+    call("/agent/commission", {"agentTarget": desk.sub_agent, "percent": 12.5})
+    call("/agent/commission", {"agentTarget": desk.sub_agent})
+    month = {"dateFrom": "2026/01/01", "dateTo": "2026/12/31"}
+    for report in ("players", "agents", "daily", "products", "summary", "transfers"):
+        call(f"/reports/{report}", {**month, "limit": 5} if report != "daily" else month)
+    call("/reports/settlement", month)
+    call("/reports/daily", {"dateFrom": "2026/02/30"}, 400)
     # Errors: the envelope with its status.
     call("/deposit", {"playerUsername": desk.player, "amount": 1.001}, 400)
     call("/player/balance", {"playerId": "999999999999"}, 404)

@@ -154,7 +154,10 @@ def cmd_agent_demo(args: argparse.Namespace, settings: Settings) -> int:
     return _run(settings, work)
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The `agent` commands; answers their group, for commands other modules add to it."""
     agent = sub.add_parser("agent", help="agents of the agent platform").add_subparsers(
         dest="action", required=True
     )
@@ -167,3 +170,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     create.set_defaults(func=cmd_agent_create)
     demo = agent.add_parser("demo", help="seed the demo agent tree (README), once")
     demo.set_defaults(func=cmd_agent_demo)
+    return agent

@@ -9,7 +9,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from wallet.agents import auth, directory, messaging, money, notifications, smart, webhooks
+from wallet.agents import (
+    auth,
+    commission,
+    directory,
+    messaging,
+    money,
+    notifications,
+    report_transfers,
+    report_window,
+    reports,
+    smart,
+    webhooks,
+)
 from wallet.agents.envelope import ApiError, Code, failure
 from wallet.agents.spec import API, BEARER, post
 from wallet.web.openapi import Operation
@@ -62,8 +74,31 @@ def operations() -> list[Operation]:
              s.RebateRequest, s.RebateData, FOUND),
         post("/bypass", s.bypass, "Bypass policy (get or set)", "smart transfer",
              s.BypassRequest, s.BypassData),
+        post("/agent/commission", commission.commission, "A sub-agent's commission (get or set)",
+             "reports", commission.CommissionRequest, commission.CommissionData, FOUND),
+        *_reports(),
         *_messaging(),
         *_webhooks(),
+    ]  # fmt: skip
+
+
+def _reports() -> list[Operation]:
+    r, t, w = reports, report_transfers, report_window
+    return [
+        post("/reports/players", r.players, "Per player", "reports",
+             r.PlayersReportRequest, r.PlayersReportData),
+        post("/reports/agents", r.agents, "Per sub-agent, its subtree rolled up", "reports",
+             r.AgentsReportRequest, r.AgentsReportData),
+        post("/reports/daily", r.daily, "Day by day", "reports",
+             w.ReportRequest, r.DailyReportData),
+        post("/reports/products", r.products, "By product type", "reports",
+             w.ReportRequest, r.ProductsReportData),
+        post("/reports/summary", r.summary, "The range's totals", "reports",
+             w.ReportRequest, r.SummaryReportData),
+        post("/reports/transfers", t.transfers, "Transfers of the range", "reports",
+             w.PagedReportRequest, t.TransfersReportData),
+        post("/reports/settlement", t.settlement, "Rebates and surcharges owed", "reports",
+             w.PagedReportRequest, t.SettlementReportData),
     ]  # fmt: skip
 
 

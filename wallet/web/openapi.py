@@ -78,7 +78,10 @@ class Operation:
 
     @property
     def operation_id(self) -> str:
-        return f"{self.api.name}_{self.handler.__name__}"
+        """Made of the method and path, unique as they are (handlers of two modules may share
+        a name: directory.players and reports.players)."""
+        words = re.findall(r"[A-Za-z0-9]+", self.path)
+        return "_".join([self.api.name, self.method.lower(), *words])
 
 
 Refs = Mapping[type[BaseModel], Schema]

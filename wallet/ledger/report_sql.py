@@ -1,0 +1,168 @@
+"""The SQL the agent reports share: an agent's subtree of players, their game activity net of
+rollbacks, and their deposits and withdrawals, all within one range of time.
+
+- Scope: every player owned by the agent or by an agent below it (agents.path holds the agent's
+  id), in the agent's currency (a tree has one currency: a sub-agent takes its parent's).
+- Games: the rows the seamless studios' callbacks posted on the player's main account
+  (transactions.account_id). A bet is a row's debit_minor, a win its credit_minor (debit,
+  credit, debit_credit). A reverse (a rollback, a cancel) undoes its original: it counts minus
+  the original's bet and win, on the reverse's own day (a late rollback lowers the day it came
+  on, never rewrites a day already reported), under the original's studio and game. A tombstone
+  moved nothing and counts nothing.
+- Moves: the agent platform's deposits to and withdrawals from the player (agent_moves kinds
+  deposit/withdraw, smart_transfers), whoever made them (the owner, or an agent above it in a
+  bypass).
+
+Named parameters (%(name)s) are turned into positional ones by `positional`, because LedgerDB
+passes a sequence: root, operator, currency, start, end, zone, callers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+# The seamless studios whose callbacks are game activity (wallet/providers/*.CALLER; a test
+# checks they agree). Transfer-wallet studios and the cashier are not.
+SEAMLESS_CALLERS = ("ambslot", "igamingace")
+
+SCOPE = """
+scope AS MATERIALIZED (
+    SELECT ap.player_id, a.path, m.id AS main_id, p.created_at AS registered_at
+      FROM agents a
+      JOIN agent_players ap ON ap.agent_id = a.id
+      JOIN players p ON p.id = ap.player_id
+      JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id AND m.purpose = 'main'
+                     AND m.currency = p.currency
+     WHERE a.path @> ARRAY[%(root)s]::bigint[] AND a.operator_id = %(operator)s
+       AND p.currency = %(currency)s
+)"""
+
+# Per player of the scope, one range scan of transactions_game_activity (revision 0012): an
+# index-only scan of just that player's rows of the range, whatever the size of the rest of the
+# ledger (OFFSET 0 keeps each subquery a per-player scan; joined, the planner would rather read
+# the whole range of every account and hash it, 10 times the rows). A reverse looks its
+# original up by primary key, and only a reverse does (the one-time filter on t.kind).
+GAMES = """
+games AS (
+    SELECT s.player_id, s.path, t.created_at,
+           CASE WHEN t.kind = 'reverse' THEN o.caller ELSE t.caller END AS caller,
+           CASE WHEN t.kind = 'reverse' THEN o.game_id ELSE t.game_id END AS game_id,
+           CASE WHEN t.kind = 'reverse' THEN -o.debit_minor ELSE t.debit_minor END AS bet_minor,
+           CASE WHEN t.kind = 'reverse' THEN -o.credit_minor ELSE t.credit_minor END AS win_minor
+      FROM scope s
+     CROSS JOIN LATERAL (
+           SELECT created_at, caller, kind, game_id, debit_minor, credit_minor, reverses_id
+             FROM transactions
+            WHERE account_id = s.main_id
+              AND created_at >= %(start)s AND created_at < %(end)s
+              AND kind IN ('debit', 'credit', 'debit_credit', 'reverse')
+              AND caller = ANY (%(callers)s)
+           OFFSET 0) t
+      LEFT JOIN LATERAL (
+           SELECT caller, game_id, debit_minor, credit_minor FROM transactions
+            WHERE t.kind = 'reverse' AND id = t.reverses_id
+           OFFSET 0) o ON true
+)"""
+
+# Per player too (agent_moves_player, smart_transfers_player): the moves of the subtree, not a
+# scan of every agent's.
+MOVES = """
+moves AS (
+    SELECT s.player_id, s.path, m.created_at,
+           CASE WHEN m.kind = 'deposit' THEN m.amount_minor ELSE 0 END AS deposit_minor,
+           CASE WHEN m.kind = 'withdraw' THEN m.amount_minor ELSE 0 END AS withdraw_minor
+      FROM scope s
+     CROSS JOIN LATERAL (
+           SELECT created_at, kind, amount_minor FROM agent_moves
+            WHERE player_id = s.player_id
+              AND created_at >= %(start)s AND created_at < %(end)s
+              AND kind IN ('deposit', 'withdraw')
+           OFFSET 0) m
+    UNION ALL
+    SELECT s.player_id, s.path, x.created_at,
+           CASE WHEN x.type = 'deposit' THEN x.amount_minor ELSE 0 END,
+           CASE WHEN x.type = 'withdraw' THEN x.amount_minor ELSE 0 END
+      FROM scope s
+     CROSS JOIN LATERAL (
+           SELECT created_at, type, amount_minor FROM smart_transfers
+            WHERE player_id = s.player_id
+              AND created_at >= %(start)s AND created_at < %(end)s
+           OFFSET 0) x
+)"""
+
+# Players whose first deposit ever (either kind of move) falls in the range.
+FIRST_DEPOSITS = """
+first_deposits AS (
+    SELECT player_id, path
+      FROM (SELECT s.player_id, s.path,
+                   least((SELECT min(m.created_at) FROM agent_moves m
+                           WHERE m.player_id = s.player_id AND m.kind = 'deposit'),
+                         (SELECT min(x.created_at) FROM smart_transfers x
+                           WHERE x.player_id = s.player_id AND x.type = 'deposit')) AS first_at
+              FROM scope s) f
+     WHERE first_at >= %(start)s AND first_at < %(end)s
+)"""
+
+
+def figures_by(key: str) -> str:
+    """Bets, wins, deposits and withdrawals grouped by `key` (an expression over the columns
+    player_id, path and created_at of games and moves), as the CTE `figures` (k, bet_minor,
+    win_minor, deposit_minor, withdraw_minor, game_rows)."""
+    return f"""
+g AS (SELECT {key} AS k, sum(bet_minor) AS bet_minor, sum(win_minor) AS win_minor,
+             count(*) AS game_rows
+        FROM games GROUP BY 1),
+mv AS (SELECT {key} AS k, sum(deposit_minor) AS deposit_minor,
+              sum(withdraw_minor) AS withdraw_minor
+         FROM moves GROUP BY 1),
+figures AS (
+    SELECT coalesce(g.k, mv.k) AS k, coalesce(g.bet_minor, 0) AS bet_minor,
+           coalesce(g.win_minor, 0) AS win_minor, coalesce(mv.deposit_minor, 0) AS deposit_minor,
+           coalesce(mv.withdraw_minor, 0) AS withdraw_minor, coalesce(g.game_rows, 0) AS game_rows
+      FROM g FULL JOIN mv ON mv.k = g.k
+)"""
+
+
+DAY = "(created_at AT TIME ZONE %(zone)s)::date"
+# The direct sub-agent of the root whose subtree holds the row's player.
+CHILD = "path[array_position(path, %(root)s::bigint) + 1]"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Whose activity and when: the root agent's subtree, [start, end) in the operator's zone."""
+
+    root: int
+    operator_id: int
+    currency: str
+    start: datetime  # aware, inclusive
+    end: datetime  # aware, exclusive
+    zone: str
+
+    def params(self) -> dict[str, object]:
+        return {
+            "root": self.root,
+            "operator": self.operator_id,
+            "currency": self.currency,
+            "start": self.start,
+            "end": self.end,
+            "zone": self.zone,
+            "callers": list(SEAMLESS_CALLERS),
+        }
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def positional(sql: str, named: Mapping[str, object]) -> tuple[str, Sequence[object]]:
+    """The statement with %s placeholders and its arguments in their order."""
+    args: list[object] = []
+
+    def take(match: re.Match[str]) -> str:
+        args.append(named[match.group(1)])
+        return "%s"
+
+    return _NAMED.sub(take, sql), args

@@ -1,0 +1,237 @@
+"""Agent reports of game activity and money moves (wallet/ledger/report_sql.py says what counts):
+per player, per direct sub-agent (its subtree rolled up), per day, per product, and the range's
+totals. Figures are integer minor units; commission is computed by `commission_minor`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from wallet.ledger.agents import _like_escaped
+from wallet.ledger.database import LedgerDB
+from wallet.ledger.report_sql import (
+    CHILD,
+    DAY,
+    FIRST_DEPOSITS,
+    GAMES,
+    MOVES,
+    SCOPE,
+    Window,
+    figures_by,
+    positional,
+)
+
+BP_DIVISOR = 10_000
+OTHER_PRODUCT = "Other"
+
+
+def commission_minor(ggr_minor: int, commission_bp: int) -> int:
+    """The commission on a GGR: rounded down (toward minus infinity) to the minor unit, so a
+    fraction of a cent always stays with the operator; a negative GGR gives a negative
+    commission (the agent's share of its players' net winnings)."""
+    assert 0 <= commission_bp <= BP_DIVISOR
+    return ggr_minor * commission_bp // BP_DIVISOR
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    bet_minor: int = 0
+    win_minor: int = 0
+    deposit_minor: int = 0
+    withdraw_minor: int = 0
+
+    @property
+    def ggr_minor(self) -> int:
+        return self.bet_minor - self.win_minor
+
+
+def _figures(row: tuple[object, ...]) -> Figures:
+    return Figures(*(int(value or 0) for value in row))  # type: ignore[call-overload]
+
+
+async def _rows(db: LedgerDB, sql: str, named: dict[str, object]) -> list[tuple[object, ...]]:
+    text, args = positional(sql, named)
+    return await db.all(text, args)
+
+
+# ---- players ----
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerFilter:
+    player_id: int | None = None
+    player_name: str | None = None  # a partial match of the username
+    only_active: bool = False  # players with game activity in the range
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerRow:
+    player_id: int
+    username: str
+    figures: Figures
+    active: bool
+
+
+PLAYERS = f"""
+WITH {SCOPE}, {GAMES}, {MOVES}, {figures_by("player_id")},
+listed AS (
+    SELECT s.player_id, p.username, f.bet_minor, f.win_minor, f.deposit_minor,
+           f.withdraw_minor, coalesce(f.game_rows, 0) > 0 AS active
+      FROM scope s
+      JOIN players p ON p.id = s.player_id
+      LEFT JOIN figures f ON f.k = s.player_id
+     WHERE (%(player)s::bigint IS NULL OR s.player_id = %(player)s::bigint)
+       AND (%(name)s::text IS NULL OR p.username ILIKE %(name)s::text)
+       AND (NOT %(only_active)s::boolean OR coalesce(f.game_rows, 0) > 0)
+)
+SELECT t.total, l.player_id, l.username, l.bet_minor, l.win_minor, l.deposit_minor,
+       l.withdraw_minor, l.active
+  FROM (SELECT count(*) AS total FROM listed) t
+  LEFT JOIN LATERAL (SELECT * FROM listed ORDER BY player_id
+                     OFFSET %(offset)s LIMIT %(limit)s) l ON true"""
+
+
+async def player_rows(
+    db: LedgerDB, window: Window, where: PlayerFilter, start: int, limit: int
+) -> tuple[int, list[PlayerRow]]:
+    """The subtree's players by id (a page of them) and how many match."""
+    name = None if where.player_name is None else f"%{_like_escaped(where.player_name)}%"
+    named = window.params() | {
+        "player": where.player_id,
+        "name": name,
+        "only_active": where.only_active,
+        "offset": start,
+        "limit": limit,
+    }
+    rows = await _rows(db, PLAYERS, named)
+    total = int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
+    return total, [
+        PlayerRow(int(pid), str(username), _figures(row[3:7]), bool(row[7]))  # type: ignore[call-overload]
+        for row in rows
+        if (pid := row[1]) is not None and (username := row[2]) is not None
+    ]
+
+
+# ---- direct sub-agents ----
+
+
+@dataclass(frozen=True, slots=True)
+class AgentFilter:
+    username: str | None = None  # exact
+    affiliate_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRow:
+    agent_id: int
+    username: str
+    commission_bp: int
+    figures: Figures
+    ftd_count: int
+
+
+AGENTS = f"""
+WITH {SCOPE}, {GAMES}, {MOVES}, {FIRST_DEPOSITS}, {figures_by(CHILD)},
+ftd AS (SELECT {CHILD} AS k, count(*) AS n FROM first_deposits GROUP BY 1),
+listed AS (
+    SELECT a.id, a.username, a.commission_bp, f.bet_minor, f.win_minor, f.deposit_minor,
+           f.withdraw_minor, coalesce(ftd.n, 0) AS ftd_count
+      FROM agents a
+      LEFT JOIN figures f ON f.k = a.id
+      LEFT JOIN ftd ON ftd.k = a.id
+     WHERE a.parent_id = %(root)s
+       AND (%(username)s::text IS NULL OR a.username = %(username)s::text)
+       AND (%(affiliate)s::bigint IS NULL OR a.id = %(affiliate)s::bigint)
+)
+SELECT t.total, l.id, l.username, l.commission_bp, l.bet_minor, l.win_minor, l.deposit_minor,
+       l.withdraw_minor, l.ftd_count
+  FROM (SELECT count(*) AS total FROM listed) t
+  LEFT JOIN LATERAL (SELECT * FROM listed ORDER BY id
+                     OFFSET %(offset)s LIMIT %(limit)s) l ON true"""
+
+
+async def agent_rows(
+    db: LedgerDB, window: Window, where: AgentFilter, start: int, limit: int
+) -> tuple[int, list[AgentRow]]:
+    """The root's direct sub-agents by id (a page), each with its whole subtree's figures."""
+    named = window.params() | {
+        "username": where.username,
+        "affiliate": where.affiliate_id,
+        "offset": start,
+        "limit": limit,
+    }
+    rows = await _rows(db, AGENTS, named)
+    total = int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
+    return (
+        total,
+        [
+            AgentRow(
+                int(aid),  # type: ignore[call-overload]
+                str(row[2]),
+                int(row[3]),  # type: ignore[call-overload]
+                _figures(row[4:8]),
+                int(row[8]),  # type: ignore[call-overload]
+            )
+            for row in rows
+            if (aid := row[1]) is not None
+        ],
+    )
+
+
+# ---- days, products, totals ----
+
+DAILY = f"""
+WITH {SCOPE}, {GAMES}, {MOVES}, {figures_by(DAY)}
+SELECT k, bet_minor, win_minor, deposit_minor, withdraw_minor FROM figures"""
+
+
+async def daily(db: LedgerDB, window: Window) -> dict[date, Figures]:
+    """The figures of each day that had any (the caller fills the quiet days with zeros)."""
+    rows = await _rows(db, DAILY, window.params())
+    return {row[0]: _figures(row[1:5]) for row in rows}  # type: ignore[misc]
+
+
+PRODUCTS = f"""
+WITH {SCOPE}, {GAMES},
+by_game AS (SELECT caller, coalesce(game_id, '') AS game_id, sum(bet_minor) AS bet_minor,
+                   sum(win_minor) AS win_minor
+              FROM games GROUP BY 1, 2)
+SELECT coalesce(e.product, d.product, %(other)s) AS product, sum(g.bet_minor),
+       sum(g.win_minor)
+  FROM by_game g
+  LEFT JOIN game_products e ON e.caller = g.caller AND e.game_id = g.game_id
+  LEFT JOIN game_products d ON d.caller = g.caller AND d.game_id = ''
+ GROUP BY 1 ORDER BY 1"""
+
+
+async def products(db: LedgerDB, window: Window) -> list[tuple[str, Figures]]:
+    """Bets and wins per product (game_products), by product name."""
+    rows = await _rows(db, PRODUCTS, window.params() | {"other": OTHER_PRODUCT})
+    return [(str(row[0]), _figures(row[1:3])) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    figures: Figures
+    active_players: int  # players with game activity in the range
+    new_players: int  # players registered in the range
+    ftd_count: int  # players whose first deposit ever is in the range
+    players: int  # every player of the subtree
+
+
+SUMMARY = f"""
+WITH {SCOPE}, {GAMES}, {MOVES}, {FIRST_DEPOSITS}
+SELECT (SELECT sum(bet_minor) FROM games), (SELECT sum(win_minor) FROM games),
+       (SELECT sum(deposit_minor) FROM moves), (SELECT sum(withdraw_minor) FROM moves),
+       (SELECT count(DISTINCT player_id) FROM games),
+       (SELECT count(*) FROM scope
+         WHERE registered_at >= %(start)s AND registered_at < %(end)s),
+       (SELECT count(*) FROM first_deposits), (SELECT count(*) FROM scope)"""
+
+
+async def summary(db: LedgerDB, window: Window) -> Summary:
+    rows = await _rows(db, SUMMARY, window.params())
+    row = rows[0]
+    counts = [int(value) for value in row[4:8]]  # type: ignore[call-overload]
+    return Summary(_figures(row[0:4]), *counts)
