@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from wallet.agents import dashboard as agent_dashboard
 from wallet.agents import routes as agent_api
 from wallet.agents.webhook_worker import webhook_delivery
 from wallet.cashier import console as cashier_console
@@ -70,6 +71,7 @@ def build_routes() -> list[BaseRoute]:
         ),
         *shared_page_routes(),
         *cashier_console.routes(),
+        *agent_dashboard.routes(),
         Mount("/transfer-wallet", routes=transfer_routes.routes()),
     ]
 

@@ -96,7 +96,7 @@ def test_console_is_one_page_with_only_our_own_files(server: Server) -> None:
     assert sorted(linked) == [
         "/cashier/static/console.css",
         "/cashier/static/console.js",
-        "/cashier/static/favicon.svg",
+        "/static/favicon.svg",
         "/static/pages.css",
     ]
     for path in linked:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from starlette.requests import Request
@@ -97,6 +98,10 @@ class PlayersReportRequest(PagedReportRequest):
     onlyActive: bool = Field(
         default=False, strict=True, description="Only players with game activity in the range"
     )
+    sortBy: Literal["playerId", "ggr", "bets", "wins", "deposits", "withdrawals"] = Field(
+        default="playerId",
+        description="Row order: by player id, or by a figure, largest first (top players)",
+    )
 
 
 class PlayerReportRow(MoneyFigures):
@@ -126,7 +131,7 @@ async def players(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, PlayersReportRequest)
     window, db = window_of(call, wanted), call.ctx.db
     player_id = _id_of(wanted.playerId, "playerId")
-    where = PlayerFilter(player_id, wanted.playerName or None, wanted.onlyActive)
+    where = PlayerFilter(player_id, wanted.playerName or None, wanted.onlyActive, wanted.sortBy)
     total, rows = await reports.player_rows(db, window, where, wanted.start, wanted.limit)
     bp, exponent = await commission_of(db, call.agent.id), call.agent.exponent
     listed = [

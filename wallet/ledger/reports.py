@@ -58,11 +58,16 @@ async def _rows(db: LedgerDB, sql: str, named: dict[str, object]) -> list[tuple[
 # ---- players ----
 
 
+# How a players' report may be ordered: by id, or by a figure, largest first (the top players).
+PLAYER_ORDERS = ("playerId", "ggr", "bets", "wins", "deposits", "withdrawals")
+
+
 @dataclass(frozen=True, slots=True)
 class PlayerFilter:
     player_id: int | None = None
     player_name: str | None = None  # a partial match of the username
     only_active: bool = False  # players with game activity in the range
+    order: str = "playerId"  # one of PLAYER_ORDERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +93,29 @@ listed AS (
 SELECT t.total, l.player_id, l.username, l.bet_minor, l.win_minor, l.deposit_minor,
        l.withdraw_minor, l.active
   FROM (SELECT count(*) AS total FROM listed) t
-  LEFT JOIN LATERAL (SELECT * FROM listed ORDER BY player_id
-                     OFFSET %(offset)s LIMIT %(limit)s) l ON true"""
+  LEFT JOIN LATERAL (
+        SELECT * FROM listed
+         ORDER BY CASE %(order)s::text
+                  WHEN 'ggr' THEN coalesce(bet_minor, 0) - coalesce(win_minor, 0)
+                  WHEN 'bets' THEN coalesce(bet_minor, 0)
+                  WHEN 'wins' THEN coalesce(win_minor, 0)
+                  WHEN 'deposits' THEN coalesce(deposit_minor, 0)
+                  WHEN 'withdrawals' THEN coalesce(withdraw_minor, 0) END DESC NULLS LAST,
+                  player_id
+        OFFSET %(offset)s LIMIT %(limit)s) l ON true"""
 
 
 async def player_rows(
     db: LedgerDB, window: Window, where: PlayerFilter, start: int, limit: int
 ) -> tuple[int, list[PlayerRow]]:
-    """The subtree's players by id (a page of them) and how many match."""
+    """The subtree's players in the filter's order (a page of them) and how many match."""
+    assert where.order in PLAYER_ORDERS, where.order
     name = None if where.player_name is None else f"%{_like_escaped(where.player_name)}%"
     named = window.params() | {
         "player": where.player_id,
         "name": name,
         "only_active": where.only_active,
+        "order": where.order,
         "offset": start,
         "limit": limit,
     }
