@@ -22,11 +22,12 @@ import hashlib
 import hmac
 import random
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Coroutine
 
 import httpx
 
 from wallet.agents.webhook_secrets import SecretBox, SecretUnreadable, secret_box
+from wallet.background import running
 from wallet.config import Settings
 from wallet.context import Context
 from wallet.ledger.database import LedgerDB
@@ -165,16 +166,7 @@ async def run_forever(db: LedgerDB, settings: Settings) -> None:
             await asyncio.gather(*sending, return_exceptions=True)
 
 
-@contextlib.asynccontextmanager
-async def webhook_delivery(ctx: Context) -> AsyncIterator[None]:
+def webhook_delivery(ctx: Context) -> contextlib.AbstractAsyncContextManager[None]:
     """The server lifespan's part: the worker runs while the server does (unless disabled)."""
-    task: asyncio.Task[None] | None = None
-    if ctx.settings.webhook_delivery_enabled:
-        task = asyncio.create_task(run_forever(ctx.db, ctx.settings))
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    enabled = ctx.settings.webhook_delivery_enabled
+    return running(run_forever(ctx.db, ctx.settings) if enabled else None)
