@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ipaddress
 import os
 import re
 import secrets
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from wallet.agents import commands as agent_commands
 from wallet.agents import report_commands, webhook_commands
 from wallet.cashier.passwords import hash_password
+from wallet.commands import CommandError, print_line, with_ledger
 from wallet.config import Settings, get_settings
-from wallet.db import database, make_ledger_db
+from wallet.db import database
 from wallet.ledger.api_keys import Network, create_api_key
 from wallet.ledger.audit import audit
 from wallet.ledger.cashiers import CashierExists, create_cashier
@@ -44,24 +43,6 @@ CASHIER_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 ORIGIN = re.compile(r"(https?://)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 CASHIER_PASSWORD_BYTES = 12  # 16 URL-safe characters
 API_KEY_BYTES = 32
-
-
-class CliError(Exception):
-    """A clear message for the operator; the command exits non-zero."""
-
-
-def _with_ledger(settings: Settings, url: str, work: Callable[[LedgerDB], Awaitable[T]]) -> T:
-    # A command runs its statements one after another: two connections are plenty.
-    settings = settings.model_copy(update={"db_pool_size": 2})
-
-    async def run() -> T:
-        db = await make_ledger_db(url, settings).open()
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(run())
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -101,7 +82,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         # The audit reads the whole ledger (minutes at tens of millions of postings): the
         # request path's statement timeout would cut it short.
         unhurried = settings.model_copy(update={"db_statement_timeout_ms": AUDIT_TIMEOUT_MS})
-        report = _with_ledger(unhurried, url, audit)
+        report = with_ledger(unhurried, url, audit)
     for violation in report.violations:
         print(violation)
     print(report.summary())
@@ -109,14 +90,14 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _opening_minor(db: LedgerDB, currency: str, balance: str) -> int:
-    """An opening --balance in minor units of a known currency; CliError otherwise."""
+    """An opening --balance in minor units of a known currency; CommandError otherwise."""
     exponents = await currency_exponents(db)
     if currency not in exponents:
-        raise CliError(f"unknown currency {currency}; known: {', '.join(sorted(exponents))}")
+        raise CommandError(f"unknown currency {currency}; known: {', '.join(sorted(exponents))}")
     try:
         return parse_minor(balance, exponents[currency])
     except AmountError as error:
-        raise CliError(f"bad --balance {balance!r}: {error}") from error
+        raise CommandError(f"bad --balance {balance!r}: {error}") from error
 
 
 def cmd_player_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -128,12 +109,12 @@ def cmd_player_create(args: argparse.Namespace, settings: Settings) -> int:
         try:
             player = await create_player(db, op, args.username, currency, opening)
         except PlayerExists as error:
-            raise CliError(f"player {args.username} exists already") from error
+            raise CommandError(f"player {args.username} exists already") from error
         return _player_line(player.username, player.currency, player.balance_minor, player.exponent)
 
     with database(settings) as url:
         migrate(url)
-        print(_with_ledger(settings, url, work))
+        print(with_ledger(settings, url, work))
     return 0
 
 
@@ -141,13 +122,13 @@ def cmd_player_show(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: LedgerDB) -> str:
         player = await find_player(db, await operator_id(db, settings.operator_code), args.username)
         if player is None:
-            raise CliError(f"no player {args.username}")
+            raise CommandError(f"no player {args.username}")
         line = _player_line(player.username, player.currency, player.balance_minor, player.exponent)
         return f"{line} status: {player.status}"
 
     with database(settings) as url:
         migrate(url)
-        print(_with_ledger(settings, url, work))
+        print(with_ledger(settings, url, work))
     return 0
 
 
@@ -158,30 +139,23 @@ def cmd_player_status(args: argparse.Namespace, settings: Settings) -> int:
 
     with database(settings) as url:
         migrate(url)
-        if not _with_ledger(settings, url, work):
-            raise CliError(f"no player {args.username}")
+        if not with_ledger(settings, url, work):
+            raise CommandError(f"no player {args.username}")
     print(f"player: {args.username} status: {args.status}")
-    return 0
-
-
-def _run(settings: Settings, work: Callable[[LedgerDB], Awaitable[str]]) -> int:
-    with database(settings) as url:
-        migrate(url)
-        print(_with_ledger(settings, url, work))
     return 0
 
 
 async def _shop(db: LedgerDB, settings: Settings, name: str) -> Shop:
     shop = await find_shop(db, await operator_id(db, settings.operator_code), name)
     if shop is None:
-        raise CliError(f"no shop {name}")
+        raise CommandError(f"no shop {name}")
     return shop
 
 
 def cmd_shop_create(args: argparse.Namespace, settings: Settings) -> int:
     currency = args.currency.upper()
     if not SHOP_NAME.fullmatch(args.name):
-        raise CliError(f"bad shop name {args.name!r}: 1-64 of A-Z a-z 0-9 _ . -")
+        raise CommandError(f"bad shop name {args.name!r}: 1-64 of A-Z a-z 0-9 _ . -")
 
     async def work(db: LedgerDB) -> str:
         opening = await _opening_minor(db, currency, args.balance)
@@ -189,14 +163,14 @@ def cmd_shop_create(args: argparse.Namespace, settings: Settings) -> int:
         try:
             shop = await create_shop(db, op, args.name, currency, args.mode, opening)
         except ShopExists as error:
-            raise CliError(f"shop {args.name} exists already") from error
+            raise CommandError(f"shop {args.name} exists already") from error
         balance = format_minor(await shop_balance(db, shop), shop.exponent)
         return (
             f"shop: {shop.name} id: {shop.id} currency: {shop.currency} mode: {shop.mode}"
             f" balance: {balance}"
         )
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def cmd_shop_set(args: argparse.Namespace, settings: Settings) -> int:
@@ -213,7 +187,7 @@ def cmd_shop_set(args: argparse.Namespace, settings: Settings) -> int:
         shop = await set_shop_settings(db, shop, **changes)
         return _shop_settings_line(shop)
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def _basis_points(flag: str, text: str | None) -> int | None:
@@ -223,15 +197,15 @@ def _basis_points(flag: str, text: str | None) -> int | None:
     try:
         basis_points = parse_minor(text, 2)
     except AmountError as error:
-        raise CliError(f"bad {flag} {text!r}: {error}") from error
+        raise CommandError(f"bad {flag} {text!r}: {error}") from error
     if basis_points > 100_000:
-        raise CliError(f"bad {flag} {text!r}: a percent from 0 to 1000")
+        raise CommandError(f"bad {flag} {text!r}: a percent from 0 to 1000")
     return basis_points
 
 
 def _bounded(flag: str, value: int | None, most: int) -> int | None:
     if value is not None and not 0 <= value <= most:
-        raise CliError(f"bad {flag} {value}: from 0 to {most}")
+        raise CommandError(f"bad {flag} {value}: from 0 to {most}")
     return value
 
 
@@ -241,7 +215,7 @@ def _threshold(text: str | None, shop: Shop) -> int | None:
     try:
         return parse_minor(text, shop.exponent)
     except AmountError as error:
-        raise CliError(f"bad --bounce-back-threshold {text!r}: {error}") from error
+        raise CommandError(f"bad --bounce-back-threshold {text!r}: {error}") from error
 
 
 def _shop_settings_line(shop: Shop) -> str:
@@ -256,7 +230,7 @@ def _shop_settings_line(shop: Shop) -> str:
 
 def cmd_cashier_create(args: argparse.Namespace, settings: Settings) -> int:
     if not CASHIER_NAME.fullmatch(args.username):
-        raise CliError(f"bad username {args.username!r}: 1-64 of A-Z a-z 0-9 _ . @ -")
+        raise CommandError(f"bad username {args.username!r}: 1-64 of A-Z a-z 0-9 _ . @ -")
     role = "sub_cashier" if args.sub else "cashier"
     password = secrets.token_urlsafe(CASHIER_PASSWORD_BYTES)
 
@@ -267,13 +241,13 @@ def cmd_cashier_create(args: argparse.Namespace, settings: Settings) -> int:
                 db, shop.id, args.username, hash_password(password), role
             )
         except CashierExists as error:
-            raise CliError(f"cashier {args.username} exists already") from error
+            raise CommandError(f"cashier {args.username} exists already") from error
         return (
             f"cashier: {cashier.username} id: {cashier.id} shop: {shop.name} role: {role}"
             f" password: {password}"
         )
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def _networks(specs: list[str]) -> list[Network]:
@@ -285,7 +259,7 @@ def _networks(specs: list[str]) -> list[Network]:
             try:
                 networks.append(ipaddress.ip_network(part))
             except ValueError as error:
-                raise CliError(f"bad --ip {part!r}: {error}") from error
+                raise CommandError(f"bad --ip {part!r}: {error}") from error
     return networks
 
 
@@ -294,7 +268,7 @@ def _domain(value: str | None) -> str | None:
         return None
     domain = value.rstrip("/")
     if not ORIGIN.fullmatch(domain):
-        raise CliError(f"bad --domain {value!r}: an origin like https://shop.example[:port]")
+        raise CommandError(f"bad --domain {value!r}: an origin like https://shop.example[:port]")
     return domain
 
 
@@ -309,7 +283,7 @@ def cmd_apikey_create(args: argparse.Namespace, settings: Settings) -> int:
         ips = ",".join(str(n) for n in networks) or "any"
         return f"apikey: {key_id} shop: {shop.name} domain: {domain or '-'} ip: {ips} key: {key}"
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def _player_line(username: str, currency: str, balance_minor: int, exponent: int) -> str:
@@ -393,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     try:
         code: int = args.func(args, settings)
-    except (CliError, transfer_commands.CommandError) as error:
+    except CommandError as error:
         print(f"wallet: {error}", file=sys.stderr)
         return 2
     return code

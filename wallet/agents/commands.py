@@ -4,28 +4,20 @@ and `wallet agent demo` (the demo tree `make run` seeds; README "Agent API")."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
-import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from wallet.cashier.passwords import hash_password_async
+from wallet.commands import CommandError, print_line
 from wallet.config import Settings
-from wallet.db import database, make_ledger_db
 from wallet.ledger.agent_players import NewPlayer, create_agent_player, find_player
 from wallet.ledger.agents import Agent, AgentExists, create_agent, find_agent, wallet_of
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
 from wallet.ledger.reference import currency_exponents, operator_id
-from wallet.migrations import migrate
 
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")  # as the API's register endpoints
 PASSWORD_MIN = 6
-
-
-class AgentCommandError(Exception):
-    """A clear message for the operator; the command exits 2."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +42,6 @@ DEMO_PLAYERS = (("Lykmyk", "doctrinedark"), ("chubbyme", "demo"), ("PlayerName",
 DEMO_PLAYER_PASSWORD = "player1234"  # noqa: S105 (the demo's published password)
 
 
-def _run(settings: Settings, work: Callable[[LedgerDB], Awaitable[str]]) -> int:
-    async def run(url: str) -> str:
-        db = await make_ledger_db(url, settings.model_copy(update={"db_pool_size": 2})).open()
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    try:
-        with database(settings) as url:
-            migrate(url)
-            print(asyncio.run(run(url)))
-    except AgentCommandError as error:
-        print(f"wallet: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
 def _line(agent: Agent, balance_minor: int, parent: str | None) -> str:
     balance = format_minor(balance_minor, agent.exponent)
     return (
@@ -81,33 +55,31 @@ async def _create(
     balance: str, parent_name: str | None, password_min: int = PASSWORD_MIN,
 ) -> Agent:  # fmt: skip
     if not USERNAME.fullmatch(username):
-        raise AgentCommandError(f"bad username {username!r}: 3-64 of A-Z a-z 0-9 _ . @ -")
+        raise CommandError(f"bad username {username!r}: 3-64 of A-Z a-z 0-9 _ . @ -")
     if len(password) < password_min:
-        raise AgentCommandError(f"the password must be at least {password_min} characters")
+        raise CommandError(f"the password must be at least {password_min} characters")
     exponents = await currency_exponents(db)
     if currency not in exponents:
-        raise AgentCommandError(
-            f"unknown currency {currency}; known: {', '.join(sorted(exponents))}"
-        )
+        raise CommandError(f"unknown currency {currency}; known: {', '.join(sorted(exponents))}")
     try:
         opening = parse_minor(balance, exponents[currency])
     except AmountError as error:
-        raise AgentCommandError(f"bad --balance {balance!r}: {error}") from error
+        raise CommandError(f"bad --balance {balance!r}: {error}") from error
     op = await operator_id(db, settings.operator_code)
     parent = None
     if parent_name is not None:
         parent = await find_agent(db, op, username=parent_name)
         if parent is None:
-            raise AgentCommandError(f"no agent {parent_name}")
+            raise CommandError(f"no agent {parent_name}")
         if parent.currency != currency:
-            raise AgentCommandError(f"the parent's currency is {parent.currency}, not {currency}")
+            raise CommandError(f"the parent's currency is {parent.currency}, not {currency}")
     try:
         return await create_agent(
             db, op, username, await hash_password_async(password), currency,
             parent=parent, opening_minor=opening,
         )  # fmt: skip
     except AgentExists as error:
-        raise AgentCommandError(f"agent {username} exists already") from error
+        raise CommandError(f"agent {username} exists already") from error
 
 
 def cmd_agent_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,7 +90,7 @@ def cmd_agent_create(args: argparse.Namespace, settings: Settings) -> int:
         )  # fmt: skip
         return _line(agent, (await wallet_of(db, agent)).main, args.parent)
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 async def seed_demo(db: LedgerDB, settings: Settings) -> list[str]:
@@ -151,7 +123,7 @@ def cmd_agent_demo(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: LedgerDB) -> str:
         return "\n".join(await seed_demo(db, settings))
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def register(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from wallet.agents.commands import AgentCommandError, _run
+from wallet.commands import CommandError, print_line
 from wallet.config import Settings
 from wallet.ledger.agents import find_agent
 from wallet.ledger.commissions import commission_of, set_commission
@@ -26,11 +26,11 @@ PRODUCT_MAX, GAME_MAX = 64, 128
 def _entry(args: argparse.Namespace, product: str = "-") -> ProductEntry:
     game = args.game if args.game is not None else DEFAULT_GAME
     if not CALLER.fullmatch(args.caller):
-        raise AgentCommandError(f"bad studio {args.caller!r}: 1-32 of a-z 0-9 _ - (e.g. ambslot)")
+        raise CommandError(f"bad studio {args.caller!r}: 1-32 of a-z 0-9 _ - (e.g. ambslot)")
     if args.game is not None and not 0 < len(game) <= GAME_MAX:
-        raise AgentCommandError(f"bad game id {game!r}: 1-{GAME_MAX} characters")
+        raise CommandError(f"bad game id {game!r}: 1-{GAME_MAX} characters")
     if not 0 < len(product.strip()) <= PRODUCT_MAX:
-        raise AgentCommandError(f"bad product {product!r}: 1-{PRODUCT_MAX} characters")
+        raise CommandError(f"bad product {product!r}: 1-{PRODUCT_MAX} characters")
     return ProductEntry(args.caller, game, product.strip())
 
 
@@ -45,33 +45,33 @@ def cmd_product_set(args: argparse.Namespace, settings: Settings) -> int:
         await set_product(db, entry)
         return _line(entry)
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def cmd_product_unset(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: LedgerDB) -> str:
         entry = _entry(args)
         if not await unset_entry(db, entry.caller, entry.game_id):
-            raise AgentCommandError(f"no product set for {entry.caller} {args.game or '(default)'}")
+            raise CommandError(f"no product set for {entry.caller} {args.game or '(default)'}")
         return f"product: {entry.caller} {args.game or '(default)'} unset"
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def cmd_product_list(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: LedgerDB) -> str:
         return "\n".join(_line(entry) for entry in await product_map(db)) or "no products"
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def _bp(text: str) -> int:
     try:
         bp = parse_minor(text, 2)
     except AmountError as error:
-        raise AgentCommandError(f"bad percent {text!r}: 0 to 100, at most 2 decimals") from error
+        raise CommandError(f"bad percent {text!r}: 0 to 100, at most 2 decimals") from error
     if bp > 10_000:
-        raise AgentCommandError(f"bad percent {text!r}: 0 to 100, at most 2 decimals")
+        raise CommandError(f"bad percent {text!r}: 0 to 100, at most 2 decimals")
     return bp
 
 
@@ -80,13 +80,13 @@ def cmd_agent_commission(args: argparse.Namespace, settings: Settings) -> int:
         op = await operator_id(db, settings.operator_code)
         agent = await find_agent(db, op, username=args.username)
         if agent is None:
-            raise AgentCommandError(f"no agent {args.username!r}")
+            raise CommandError(f"no agent {args.username!r}")
         if args.percent is not None:
             await set_commission(db, agent, _bp(args.percent), "operator", None)
         bp = await commission_of(db, agent.id)
         return f"agent: {agent.username} commission {format_minor(bp, 2)}%"
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

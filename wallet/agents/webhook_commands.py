@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from wallet.agents.commands import _run
+from wallet.commands import print_line
 from wallet.config import Settings
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.webhook_deliveries import DeliveryLine, recent_deliveries
@@ -35,7 +35,7 @@ def cmd_webhooks_deliveries(args: argparse.Namespace, settings: Settings) -> int
         found = await recent_deliveries(db, args.agent, args.status, args.limit)
         return "\n".join(_line(d) for d in found) or "deliveries: none"
 
-    return _run(settings, work)
+    return print_line(settings, work)
 
 
 def _limit(text: str) -> int:

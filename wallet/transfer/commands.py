@@ -11,21 +11,18 @@ wallet operator-key create NAME                a key for POST /transfer-wallet/.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from wallet.commands import CommandError, on_ledger
 from wallet.config import Settings, TransferStudio
-from wallet.db import database, make_ledger_db
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
 from wallet.ledger.operator_keys import OperatorKeyExists, create_operator_key
 from wallet.ledger.players import find_player
 from wallet.ledger.reference import operator_id
 from wallet.ledger.transfer_moves import Move, find_move
-from wallet.migrations import migrate
 from wallet.transfer.client import StudioClient
 from wallet.transfer.codec import make_codec
 from wallet.transfer.moves import TransferRefused, transfer_in, transfer_out
@@ -35,25 +32,6 @@ T = TypeVar("T")
 KEY_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 OPERATOR_KEY_BYTES = 32
 SIM_DEFAULT = TransferStudio(base_url="http://127.0.0.1", agent="demo", codec="plain")
-
-
-class CommandError(Exception):
-    """A clear message for the operator; the command exits non-zero."""
-
-
-def _with_ledger(settings: Settings, work: Callable[[LedgerDB], Awaitable[T]]) -> T:
-    with database(settings) as url:
-        migrate(url)
-        small = settings.model_copy(update={"db_pool_size": 2})
-
-        async def run() -> T:
-            db = await make_ledger_db(url, small).open()
-            try:
-                return await work(db)
-            finally:
-                await db.dispose()
-
-        return asyncio.run(run())
 
 
 def studio_client(settings: Settings, name: str) -> StudioClient:
@@ -101,7 +79,7 @@ def cmd_transfer(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await client.close()
 
-    print(_with_ledger(settings, work))
+    print(on_ledger(settings, work))
     return 0
 
 
@@ -112,7 +90,7 @@ def cmd_transfer_show(args: argparse.Namespace, settings: Settings) -> int:
             raise CommandError(f"no transfer {args.txn_id}")
         return move_line(move)
 
-    print(_with_ledger(settings, work))
+    print(on_ledger(settings, work))
     return 0
 
 
@@ -133,7 +111,7 @@ def cmd_reconcile(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0 if report.clean else 1
 
-    return _with_ledger(settings, work)
+    return on_ledger(settings, work)
 
 
 def cmd_studio_sim(args: argparse.Namespace, settings: Settings) -> int:
@@ -168,7 +146,7 @@ def cmd_operator_key_create(args: argparse.Namespace, settings: Settings) -> int
             raise CommandError(f"operator key {args.name} exists already") from error
         return f"operator-key: {args.name} id: {key_id} key: {key}"
 
-    print(_with_ledger(settings, work))
+    print(on_ledger(settings, work))
     return 0
 
 
