@@ -28,16 +28,25 @@ from datetime import datetime
 # checks they agree). Transfer-wallet studios and the cashier are not.
 SEAMLESS_CALLERS = ("ambslot", "igamingace")
 
+# Driven from the subtree's agents (agents_path) through each one's players
+# (agent_players_agent) to each player's row and main account by key: the work is the
+# subtree's size, never a scan of every player and account of the operator (OFFSET 0 keeps the
+# planner from hashing whole tables on a guess of the subtree's size). `child` is the direct
+# sub-agent of the root whose subtree holds the player (NULL for the root's own players).
 SCOPE = """
 scope AS MATERIALIZED (
-    SELECT ap.player_id, a.path, m.id AS main_id, p.created_at AS registered_at
+    SELECT ap.player_id, a.path[array_position(a.path, %(root)s::bigint) + 1] AS child,
+           pm.main_id, pm.registered_at
       FROM agents a
-      JOIN agent_players ap ON ap.agent_id = a.id
-      JOIN players p ON p.id = ap.player_id
-      JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id AND m.purpose = 'main'
-                     AND m.currency = p.currency
+     CROSS JOIN LATERAL (SELECT player_id FROM agent_players WHERE agent_id = a.id OFFSET 0) ap
+     CROSS JOIN LATERAL (
+           SELECT m.id AS main_id, p.created_at AS registered_at
+             FROM players p
+             JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id
+                            AND m.purpose = 'main' AND m.currency = p.currency
+            WHERE p.id = ap.player_id AND p.currency = %(currency)s
+           OFFSET 0) pm
      WHERE a.path @> ARRAY[%(root)s]::bigint[] AND a.operator_id = %(operator)s
-       AND p.currency = %(currency)s
 )"""
 
 # Per player of the scope, one range scan of transactions_game_activity (revision 0012): an
@@ -47,7 +56,7 @@ scope AS MATERIALIZED (
 # original up by primary key, and only a reverse does (the one-time filter on t.kind).
 GAMES = """
 games AS (
-    SELECT s.player_id, s.path, t.created_at,
+    SELECT s.player_id, s.child, t.created_at,
            CASE WHEN t.kind = 'reverse' THEN o.caller ELSE t.caller END AS caller,
            CASE WHEN t.kind = 'reverse' THEN o.game_id ELSE t.game_id END AS game_id,
            CASE WHEN t.kind = 'reverse' THEN -o.debit_minor ELSE t.debit_minor END AS bet_minor,
@@ -71,7 +80,7 @@ games AS (
 # scan of every agent's.
 MOVES = """
 moves AS (
-    SELECT s.player_id, s.path, m.created_at,
+    SELECT s.player_id, s.child, m.created_at,
            CASE WHEN m.kind = 'deposit' THEN m.amount_minor ELSE 0 END AS deposit_minor,
            CASE WHEN m.kind = 'withdraw' THEN m.amount_minor ELSE 0 END AS withdraw_minor
       FROM scope s
@@ -82,7 +91,7 @@ moves AS (
               AND kind IN ('deposit', 'withdraw')
            OFFSET 0) m
     UNION ALL
-    SELECT s.player_id, s.path, x.created_at,
+    SELECT s.player_id, s.child, x.created_at,
            CASE WHEN x.type = 'deposit' THEN x.amount_minor ELSE 0 END,
            CASE WHEN x.type = 'withdraw' THEN x.amount_minor ELSE 0 END
       FROM scope s
@@ -96,8 +105,8 @@ moves AS (
 # Players whose first deposit ever (either kind of move) falls in the range.
 FIRST_DEPOSITS = """
 first_deposits AS (
-    SELECT player_id, path
-      FROM (SELECT s.player_id, s.path,
+    SELECT player_id, child
+      FROM (SELECT s.player_id, s.child,
                    least((SELECT min(m.created_at) FROM agent_moves m
                            WHERE m.player_id = s.player_id AND m.kind = 'deposit'),
                          (SELECT min(x.created_at) FROM smart_transfers x
@@ -109,7 +118,7 @@ first_deposits AS (
 
 def figures_by(key: str) -> str:
     """Bets, wins, deposits and withdrawals grouped by `key` (an expression over the columns
-    player_id, path and created_at of games and moves), as the CTE `figures` (k, bet_minor,
+    player_id, child and created_at of games and moves), as the CTE `figures` (k, bet_minor,
     win_minor, deposit_minor, withdraw_minor, game_rows)."""
     return f"""
 g AS (SELECT {key} AS k, sum(bet_minor) AS bet_minor, sum(win_minor) AS win_minor,
@@ -128,7 +137,7 @@ figures AS (
 
 DAY = "(created_at AT TIME ZONE %(zone)s)::date"
 # The direct sub-agent of the root whose subtree holds the row's player.
-CHILD = "path[array_position(path, %(root)s::bigint) + 1]"
+CHILD = "child"
 
 
 @dataclass(frozen=True, slots=True)

@@ -220,11 +220,14 @@ class Summary:
     players: int  # every player of the subtree
 
 
+# One pass over the games: per player first (a hash of the subtree's players), then totals.
 SUMMARY = f"""
-WITH {SCOPE}, {GAMES}, {MOVES}, {FIRST_DEPOSITS}
-SELECT (SELECT sum(bet_minor) FROM games), (SELECT sum(win_minor) FROM games),
+WITH {SCOPE}, {GAMES}, {MOVES}, {FIRST_DEPOSITS},
+per_player AS (SELECT player_id, sum(bet_minor) AS bet_minor, sum(win_minor) AS win_minor
+                 FROM games GROUP BY player_id)
+SELECT (SELECT sum(bet_minor) FROM per_player), (SELECT sum(win_minor) FROM per_player),
        (SELECT sum(deposit_minor) FROM moves), (SELECT sum(withdraw_minor) FROM moves),
-       (SELECT count(DISTINCT player_id) FROM games),
+       (SELECT count(*) FROM per_player),
        (SELECT count(*) FROM scope
          WHERE registered_at >= %(start)s AND registered_at < %(end)s),
        (SELECT count(*) FROM first_deposits), (SELECT count(*) FROM scope)"""
