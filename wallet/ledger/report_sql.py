@@ -28,30 +28,46 @@ from datetime import datetime
 # checks they agree). Transfer-wallet studios and the cashier are not.
 SEAMLESS_CALLERS = ("ambslot", "igamingace")
 
+# Driven from the subtree's agents (agents_path) through each one's players
+# (agent_players_agent) to each player's main account in the tree's currency, by key: the work
+# is the subtree's size, never a scan of every player and account of the operator (OFFSET 0
+# keeps the planner from hashing whole tables on a guess of the subtree's size). `child` is the
+# direct sub-agent of the root whose subtree holds the player (NULL for the root's own players).
 SCOPE = """
 scope AS MATERIALIZED (
-    SELECT ap.player_id, a.path, m.id AS main_id, p.created_at AS registered_at
+    SELECT ap.player_id, a.path[array_position(a.path, %(root)s::bigint) + 1] AS child,
+           m.id AS main_id
       FROM agents a
-      JOIN agent_players ap ON ap.agent_id = a.id
-      JOIN players p ON p.id = ap.player_id
-      JOIN accounts m ON m.owner_type = 'player' AND m.owner_id = p.id AND m.purpose = 'main'
-                     AND m.currency = p.currency
+     CROSS JOIN LATERAL (SELECT player_id FROM agent_players WHERE agent_id = a.id OFFSET 0) ap
+     CROSS JOIN LATERAL (
+           SELECT id FROM accounts
+            WHERE owner_type = 'player' AND owner_id = ap.player_id AND purpose = 'main'
+              AND currency = %(currency)s
+           OFFSET 0) m
      WHERE a.path @> ARRAY[%(root)s]::bigint[] AND a.operator_id = %(operator)s
-       AND p.currency = %(currency)s
 )"""
 
 # Per player of the scope, one range scan of transactions_game_activity (revision 0012): an
 # index-only scan of just that player's rows of the range, whatever the size of the rest of the
-# ledger (OFFSET 0 keeps each subquery a per-player scan; joined, the planner would rather read
-# the whole range of every account and hash it, 10 times the rows). A reverse looks its
-# original up by primary key, and only a reverse does (the one-time filter on t.kind).
+# ledger (OFFSET 0 keeps it a per-player scan; joined, the planner would rather read the whole
+# range of every account and hash it, 10 times the rows). A reverse takes its original's
+# figures by primary key, in sub-selects a CASE runs for reverse rows only (a join would cost
+# every row a step). A column a report does not use is not computed.
 GAMES = """
 games AS (
-    SELECT s.player_id, s.path, t.created_at,
-           CASE WHEN t.kind = 'reverse' THEN o.caller ELSE t.caller END AS caller,
-           CASE WHEN t.kind = 'reverse' THEN o.game_id ELSE t.game_id END AS game_id,
-           CASE WHEN t.kind = 'reverse' THEN -o.debit_minor ELSE t.debit_minor END AS bet_minor,
-           CASE WHEN t.kind = 'reverse' THEN -o.credit_minor ELSE t.credit_minor END AS win_minor
+    SELECT s.player_id, s.child, t.created_at,
+           CASE WHEN t.kind <> 'reverse' THEN t.caller
+                ELSE (SELECT o.caller FROM transactions o WHERE o.id = t.reverses_id) END
+             AS caller,
+           CASE WHEN t.kind <> 'reverse' THEN t.game_id
+                ELSE (SELECT o.game_id FROM transactions o WHERE o.id = t.reverses_id) END
+             AS game_id,
+           CASE WHEN t.kind <> 'reverse' THEN t.debit_minor
+                ELSE -(SELECT o.debit_minor FROM transactions o WHERE o.id = t.reverses_id) END
+             AS bet_minor,
+           CASE WHEN t.kind <> 'reverse' THEN t.credit_minor
+                ELSE -(SELECT o.credit_minor FROM transactions o WHERE o.id = t.reverses_id) END
+             AS win_minor
       FROM scope s
      CROSS JOIN LATERAL (
            SELECT created_at, caller, kind, game_id, debit_minor, credit_minor, reverses_id
@@ -61,17 +77,13 @@ games AS (
               AND kind IN ('debit', 'credit', 'debit_credit', 'reverse')
               AND caller = ANY (%(callers)s)
            OFFSET 0) t
-      LEFT JOIN LATERAL (
-           SELECT caller, game_id, debit_minor, credit_minor FROM transactions
-            WHERE t.kind = 'reverse' AND id = t.reverses_id
-           OFFSET 0) o ON true
 )"""
 
 # Per player too (agent_moves_player, smart_transfers_player): the moves of the subtree, not a
 # scan of every agent's.
 MOVES = """
 moves AS (
-    SELECT s.player_id, s.path, m.created_at,
+    SELECT s.player_id, s.child, m.created_at,
            CASE WHEN m.kind = 'deposit' THEN m.amount_minor ELSE 0 END AS deposit_minor,
            CASE WHEN m.kind = 'withdraw' THEN m.amount_minor ELSE 0 END AS withdraw_minor
       FROM scope s
@@ -82,7 +94,7 @@ moves AS (
               AND kind IN ('deposit', 'withdraw')
            OFFSET 0) m
     UNION ALL
-    SELECT s.player_id, s.path, x.created_at,
+    SELECT s.player_id, s.child, x.created_at,
            CASE WHEN x.type = 'deposit' THEN x.amount_minor ELSE 0 END,
            CASE WHEN x.type = 'withdraw' THEN x.amount_minor ELSE 0 END
       FROM scope s
@@ -93,11 +105,46 @@ moves AS (
            OFFSET 0) x
 )"""
 
+# One row per player of the scope with its figures of the range, each summed inside its own
+# per-player scans (the aggregate lateral subqueries): the players, agents and summary reports
+# group 10,000 rows, not sort or hash the 300,000 game rows behind them.
+REVERSED_BET = "(SELECT o.debit_minor FROM transactions o WHERE o.id = t.reverses_id)"
+REVERSED_WIN = "(SELECT o.credit_minor FROM transactions o WHERE o.id = t.reverses_id)"
+PER_PLAYER = f"""
+per_player AS (
+    SELECT s.player_id, s.child, g.bet_minor, g.win_minor, g.game_rows,
+           m.deposit_minor, m.withdraw_minor
+      FROM scope s
+     CROSS JOIN LATERAL (
+           SELECT coalesce(sum(CASE WHEN t.kind <> 'reverse' THEN t.debit_minor
+                                    ELSE -{REVERSED_BET} END), 0) AS bet_minor,
+                  coalesce(sum(CASE WHEN t.kind <> 'reverse' THEN t.credit_minor
+                                    ELSE -{REVERSED_WIN} END), 0) AS win_minor,
+                  count(*) AS game_rows
+             FROM transactions t
+            WHERE t.account_id = s.main_id
+              AND t.created_at >= %(start)s AND t.created_at < %(end)s
+              AND t.kind IN ('debit', 'credit', 'debit_credit', 'reverse')
+              AND t.caller = ANY (%(callers)s)) g
+     CROSS JOIN LATERAL (
+           SELECT coalesce(sum(amount_minor) FILTER (WHERE kind = 'deposit'), 0) AS deposit_minor,
+                  coalesce(sum(amount_minor) FILTER (WHERE kind = 'withdraw'), 0)
+                    AS withdraw_minor
+             FROM (SELECT kind, amount_minor FROM agent_moves
+                    WHERE player_id = s.player_id
+                      AND created_at >= %(start)s AND created_at < %(end)s
+                      AND kind IN ('deposit', 'withdraw')
+                   UNION ALL
+                   SELECT type, amount_minor FROM smart_transfers
+                    WHERE player_id = s.player_id
+                      AND created_at >= %(start)s AND created_at < %(end)s) u) m
+)"""
+
 # Players whose first deposit ever (either kind of move) falls in the range.
 FIRST_DEPOSITS = """
 first_deposits AS (
-    SELECT player_id, path
-      FROM (SELECT s.player_id, s.path,
+    SELECT player_id, child
+      FROM (SELECT s.player_id, s.child,
                    least((SELECT min(m.created_at) FROM agent_moves m
                            WHERE m.player_id = s.player_id AND m.kind = 'deposit'),
                          (SELECT min(x.created_at) FROM smart_transfers x
@@ -109,7 +156,7 @@ first_deposits AS (
 
 def figures_by(key: str) -> str:
     """Bets, wins, deposits and withdrawals grouped by `key` (an expression over the columns
-    player_id, path and created_at of games and moves), as the CTE `figures` (k, bet_minor,
+    player_id, child and created_at of games and moves), as the CTE `figures` (k, bet_minor,
     win_minor, deposit_minor, withdraw_minor, game_rows)."""
     return f"""
 g AS (SELECT {key} AS k, sum(bet_minor) AS bet_minor, sum(win_minor) AS win_minor,
@@ -127,8 +174,6 @@ figures AS (
 
 
 DAY = "(created_at AT TIME ZONE %(zone)s)::date"
-# The direct sub-agent of the root whose subtree holds the row's player.
-CHILD = "path[array_position(path, %(root)s::bigint) + 1]"
 
 
 @dataclass(frozen=True, slots=True)

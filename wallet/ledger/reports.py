@@ -11,11 +11,11 @@ from datetime import date
 from wallet.ledger.agents import _like_escaped
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.report_sql import (
-    CHILD,
     DAY,
     FIRST_DEPOSITS,
     GAMES,
     MOVES,
+    PER_PLAYER,
     SCOPE,
     Window,
     figures_by,
@@ -79,16 +79,15 @@ class PlayerRow:
 
 
 PLAYERS = f"""
-WITH {SCOPE}, {GAMES}, {MOVES}, {figures_by("player_id")},
+WITH {SCOPE}, {PER_PLAYER},
 listed AS (
-    SELECT s.player_id, p.username, f.bet_minor, f.win_minor, f.deposit_minor,
-           f.withdraw_minor, coalesce(f.game_rows, 0) > 0 AS active
-      FROM scope s
-      JOIN players p ON p.id = s.player_id
-      LEFT JOIN figures f ON f.k = s.player_id
-     WHERE (%(player)s::bigint IS NULL OR s.player_id = %(player)s::bigint)
+    SELECT f.player_id, p.username, f.bet_minor, f.win_minor, f.deposit_minor,
+           f.withdraw_minor, f.game_rows > 0 AS active
+      FROM per_player f
+      JOIN players p ON p.id = f.player_id
+     WHERE (%(player)s::bigint IS NULL OR f.player_id = %(player)s::bigint)
        AND (%(name)s::text IS NULL OR p.username ILIKE %(name)s::text)
-       AND (NOT %(only_active)s::boolean OR coalesce(f.game_rows, 0) > 0)
+       AND (NOT %(only_active)s::boolean OR f.game_rows > 0)
 )
 SELECT t.total, l.player_id, l.username, l.bet_minor, l.win_minor, l.deposit_minor,
        l.withdraw_minor, l.active
@@ -147,8 +146,11 @@ class AgentRow:
 
 
 AGENTS = f"""
-WITH {SCOPE}, {GAMES}, {MOVES}, {FIRST_DEPOSITS}, {figures_by(CHILD)},
-ftd AS (SELECT {CHILD} AS k, count(*) AS n FROM first_deposits GROUP BY 1),
+WITH {SCOPE}, {PER_PLAYER}, {FIRST_DEPOSITS},
+figures AS (SELECT child AS k, sum(bet_minor) AS bet_minor, sum(win_minor) AS win_minor,
+                   sum(deposit_minor) AS deposit_minor, sum(withdraw_minor) AS withdraw_minor
+              FROM per_player GROUP BY child),
+ftd AS (SELECT child AS k, count(*) AS n FROM first_deposits GROUP BY 1),
 listed AS (
     SELECT a.id, a.username, a.commission_bp, f.bet_minor, f.win_minor, f.deposit_minor,
            f.withdraw_minor, coalesce(ftd.n, 0) AS ftd_count
@@ -236,13 +238,13 @@ class Summary:
 
 
 SUMMARY = f"""
-WITH {SCOPE}, {GAMES}, {MOVES}, {FIRST_DEPOSITS}
-SELECT (SELECT sum(bet_minor) FROM games), (SELECT sum(win_minor) FROM games),
-       (SELECT sum(deposit_minor) FROM moves), (SELECT sum(withdraw_minor) FROM moves),
-       (SELECT count(DISTINCT player_id) FROM games),
-       (SELECT count(*) FROM scope
-         WHERE registered_at >= %(start)s AND registered_at < %(end)s),
-       (SELECT count(*) FROM first_deposits), (SELECT count(*) FROM scope)"""
+WITH {SCOPE}, {PER_PLAYER}, {FIRST_DEPOSITS}
+SELECT sum(bet_minor), sum(win_minor), sum(deposit_minor), sum(withdraw_minor),
+       count(*) FILTER (WHERE game_rows > 0),
+       (SELECT count(*) FROM scope s JOIN players p ON p.id = s.player_id
+         WHERE p.created_at >= %(start)s AND p.created_at < %(end)s),
+       (SELECT count(*) FROM first_deposits), count(*)
+  FROM per_player"""
 
 
 async def summary(db: LedgerDB, window: Window) -> Summary:
