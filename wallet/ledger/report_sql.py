@@ -52,16 +52,10 @@ scope AS MATERIALIZED (
 # ledger (OFFSET 0 keeps it a per-player scan; joined, the planner would rather read the whole
 # range of every account and hash it, 10 times the rows). A reverse takes its original's
 # figures by primary key, in sub-selects a CASE runs for reverse rows only (a join would cost
-# every row a step). A column a report does not use is not computed.
+# every row a step). The daily report reads it row by row; the others sum inside the scans.
 GAMES = """
 games AS (
     SELECT s.player_id, s.child, t.created_at,
-           CASE WHEN t.kind <> 'reverse' THEN t.caller
-                ELSE (SELECT o.caller FROM transactions o WHERE o.id = t.reverses_id) END
-             AS caller,
-           CASE WHEN t.kind <> 'reverse' THEN t.game_id
-                ELSE (SELECT o.game_id FROM transactions o WHERE o.id = t.reverses_id) END
-             AS game_id,
            CASE WHEN t.kind <> 'reverse' THEN t.debit_minor
                 ELSE -(SELECT o.debit_minor FROM transactions o WHERE o.id = t.reverses_id) END
              AS bet_minor,

@@ -16,6 +16,8 @@ from wallet.ledger.report_sql import (
     GAMES,
     MOVES,
     PER_PLAYER,
+    REVERSED_BET,
+    REVERSED_WIN,
     SCOPE,
     Window,
     figures_by,
@@ -209,11 +211,32 @@ async def daily(db: LedgerDB, window: Window) -> dict[date, Figures]:
     return {row[0]: _figures(row[1:5]) for row in rows}  # type: ignore[misc]
 
 
+# Each player's rows summed per studio and game inside its own scan (a few rows a player), then
+# per game and per product.
 PRODUCTS = f"""
-WITH {SCOPE}, {GAMES},
-by_game AS (SELECT caller, coalesce(game_id, '') AS game_id, sum(bet_minor) AS bet_minor,
-                   sum(win_minor) AS win_minor
-              FROM games GROUP BY 1, 2)
+WITH {SCOPE},
+by_game AS (
+    SELECT x.caller, x.game_id, sum(x.bet_minor) AS bet_minor, sum(x.win_minor) AS win_minor
+      FROM scope s
+     CROSS JOIN LATERAL (
+           SELECT CASE WHEN t.kind <> 'reverse' THEN t.caller
+                       ELSE (SELECT o.caller FROM transactions o WHERE o.id = t.reverses_id)
+                  END AS caller,
+                  coalesce(CASE WHEN t.kind <> 'reverse' THEN t.game_id
+                                ELSE (SELECT o.game_id FROM transactions o
+                                       WHERE o.id = t.reverses_id) END, '') AS game_id,
+                  sum(CASE WHEN t.kind <> 'reverse' THEN t.debit_minor
+                           ELSE -{REVERSED_BET} END) AS bet_minor,
+                  sum(CASE WHEN t.kind <> 'reverse' THEN t.credit_minor
+                           ELSE -{REVERSED_WIN} END) AS win_minor
+             FROM transactions t
+            WHERE t.account_id = s.main_id
+              AND t.created_at >= %(start)s AND t.created_at < %(end)s
+              AND t.kind IN ('debit', 'credit', 'debit_credit', 'reverse')
+              AND t.caller = ANY (%(callers)s)
+            GROUP BY 1, 2) x
+     GROUP BY 1, 2
+)
 SELECT coalesce(e.product, d.product, %(other)s) AS product, sum(g.bet_minor),
        sum(g.win_minor)
   FROM by_game g
