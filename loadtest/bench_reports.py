@@ -143,7 +143,7 @@ def statements(window: Window) -> dict[str, tuple[str, dict[str, object]]]:
     base = window.params()
     page: dict[str, object] = {"offset": 0, "limit": 50}
     own = {"me": window.root, "start": window.start, "end": window.end} | page
-    players = {"player": None, "name": None, "only_active": False}
+    players = {"player": None, "name": None, "only_active": False, "order": "playerId"}
     return {
         "players": (reports.PLAYERS, base | players | page),
         "agents": (reports.AGENTS, base | {"username": None, "affiliate": None} | page),
