@@ -43,3 +43,21 @@ def test_a_balance_below_its_bound_is_refused_by_the_database(
         conn.execute(
             "UPDATE accounts SET balance_minor = -1 WHERE id = %s", (player.main_account_id,)
         )
+
+
+@pytest.mark.parametrize("link", ["reverses_id", "resolves_id"])
+def test_a_transaction_is_reversed_or_resolved_at_most_once_by_the_schema(
+    db_url: str, link: str
+) -> None:
+    """The links' unique indexes are partial (revision 0014) but still refuse a second link;
+    rows without a link are not in them at all."""
+    row = "INSERT INTO transactions (caller, operation, external_id, request_hash, kind"
+    linked = f"{row}, {link}) VALUES ('test', 'op', %s, '\\x00', 'reverse', %s)"
+    plain = f"{row}) VALUES ('test', 'op', %s, '\\x00', 'debit') RETURNING id"
+    with psycopg.connect(db_url) as conn, conn.transaction(force_rollback=True):
+        original = conn.execute(plain, ("original",)).fetchone()
+        assert original is not None
+        conn.execute(linked, ("first", original[0]))
+        conn.execute(plain, ("unlinked",))
+        with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
+            conn.execute(linked, ("second", original[0]))
