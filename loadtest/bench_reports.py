@@ -39,7 +39,7 @@ from wallet.cashier.passwords import hash_password
 from wallet.config import ROOT_DIR
 from wallet.db import stop_embedded
 from wallet.ledger import report_transfers, reports
-from wallet.ledger.report_sql import Window, positional
+from wallet.ledger.report_sql import Window
 
 TREE_PLAYERS = int(os.environ.get("BENCH_TREE_PLAYERS", "10000"))
 OTHER_PLAYERS = int(os.environ.get("BENCH_OTHER_PLAYERS", "40000"))
@@ -165,8 +165,7 @@ def print_plans(url: str, root: int) -> None:
     )
     with psycopg.connect(url) as conn:
         for name, (sql, named) in statements(window).items():
-            text, args = positional(sql, named)
-            rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {text}", args).fetchall()
+            rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", named).fetchall()
             print(f"bench-reports: plan of /api/reports/{name}:", flush=True)
             print("\n".join(f"    {row[0]}" for row in rows), flush=True)
 

@@ -10,7 +10,7 @@ over this pool (290 µs against 90 µs measured on this machine), and it runs on
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -18,6 +18,9 @@ from psycopg import pq
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from wallet.ledger.outcomes import LedgerUnavailable
+
+# A statement's arguments: in order (%s), or by name (%(name)s), as psycopg takes them.
+Params = Sequence[Any] | Mapping[str, Any]
 
 # Errors that mean "the database is not there right now" (or a connection broke, a statement or
 # lock timed out), as opposed to a bug of ours. PoolTimeout is an OperationalError too.
@@ -48,16 +51,17 @@ class LedgerDB:
         await self.pool.open(wait=False)
         return self
 
-    async def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    async def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
         rows = await self.all(sql, params)
         return rows[0] if rows else None
 
-    async def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    async def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         wait = FAILING_WAIT_S if self._failing else None
         try:
             async with self.pool.connection(wait) as conn:
                 try:
-                    cursor = await conn.execute(sql, tuple(params))
+                    args = params if isinstance(params, Mapping) else tuple(params)
+                    cursor = await conn.execute(sql, args)
                     # The result's status, not cursor.description, which builds column objects.
                     result = cursor.pgresult
                     has_rows = result is not None and result.status == pq.ExecStatus.TUPLES_OK

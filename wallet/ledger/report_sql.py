@@ -13,14 +13,12 @@ rollbacks, and their deposits and withdrawals, all within one range of time.
   deposit/withdraw, smart_transfers), whoever made them (the owner, or an agent above it in a
   bypass).
 
-Named parameters (%(name)s) are turned into positional ones by `positional`, because LedgerDB
-passes a sequence: root, operator, currency, start, end, zone, callers.
+The statements take named parameters (%(name)s, passed to psycopg as a mapping): root,
+operator, currency, start, end, zone, callers (Window.params) and each report's own.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -191,17 +189,3 @@ class Window:
             "zone": self.zone,
             "callers": list(SEAMLESS_CALLERS),
         }
-
-
-_NAMED = re.compile(r"%\((\w+)\)s")
-
-
-def positional(sql: str, named: Mapping[str, object]) -> tuple[str, Sequence[object]]:
-    """The statement with %s placeholders and its arguments in their order."""
-    args: list[object] = []
-
-    def take(match: re.Match[str]) -> str:
-        args.append(named[match.group(1)])
-        return "%s"
-
-    return _NAMED.sub(take, sql), args

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.report_sql import Window, positional
+from wallet.ledger.report_sql import Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ async def transfer_rows(
         "offset": start,
         "limit": limit,
     }
-    rows = await db.all(*positional(TRANSFERS, named))
+    rows = await db.all(TRANSFERS, named)
     total = int(rows[0][0]) if rows else 0
     return total, [TransferRow(*row[1:]) for row in rows if row[1] is not None]
 
@@ -145,7 +145,7 @@ async def settlement_rows(
         "offset": start,
         "limit": limit,
     }
-    rows = await db.all(*positional(SETTLEMENT, named))
+    rows = await db.all(SETTLEMENT, named)
     total = int(rows[0][0]) if rows else 0
     return total, [
         SettlementRow(int(row[1]), str(row[2]), *(int(v) for v in row[3:10]))

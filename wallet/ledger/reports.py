@@ -21,7 +21,6 @@ from wallet.ledger.report_sql import (
     SCOPE,
     Window,
     figures_by,
-    positional,
 )
 
 BP_DIVISOR = 10_000
@@ -53,8 +52,7 @@ def _figures(row: tuple[object, ...]) -> Figures:
 
 
 async def _rows(db: LedgerDB, sql: str, named: dict[str, object]) -> list[tuple[object, ...]]:
-    text, args = positional(sql, named)
-    return await db.all(text, args)
+    return await db.all(sql, named)
 
 
 # ---- players ----
