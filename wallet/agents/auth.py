@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code
+from wallet.agents.envelope import ApiError, Code, iso_utc
 from wallet.agents.gate import (
     BAD_CREDENTIALS,
     BAD_TOKEN,
@@ -45,10 +45,6 @@ class HealthData(BaseModel):
     time: str = Field(examples=["2026-12-06T10:00:00Z"])
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @public("login")
 async def login(request: Request, ctx: Context, body: fields.Body) -> Reply:
     await rate_hit(request, ctx)
@@ -64,7 +60,7 @@ async def login(request: Request, ctx: Context, body: fields.Body) -> Reply:
         {
             "token": token,
             "affiliateId": str(agent.id),
-            "expiresAt": _iso(expires_at),
+            "expiresAt": iso_utc(expires_at),
             "ttlSeconds": ttl_s,
         }
     )
@@ -85,7 +81,7 @@ async def refresh(request: Request, ctx: Context, body: fields.Body) -> Reply:
         {
             "token": token,
             "affiliateId": str(agent_id),
-            "expiresAt": _iso(expires_at),
+            "expiresAt": iso_utc(expires_at),
             "ttlSeconds": ttl_s,
         }
     )
@@ -101,6 +97,6 @@ async def health(request: Request, ctx: Context, body: fields.Body) -> Reply:
             "status": "ok",
             "database": "ok",
             "uptimeSeconds": int(time.monotonic() - STARTED),
-            "time": _iso(datetime.now(UTC)),
+            "time": iso_utc(datetime.now(UTC)),
         }
     )

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.fields import EMAIL_FIELD, PASSWORD_FIELD, USERNAME_FIELD, text_field
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_id
@@ -121,10 +119,6 @@ class PlayerBalanceData(BaseModel):
     currency: str
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def agent_view(agent: Agent) -> dict[str, object]:
     return {
         "affiliateId": str(agent.id),
@@ -135,7 +129,7 @@ def agent_view(agent: Agent) -> dict[str, object]:
         "currency": agent.currency,
         "status": agent.status,
         "parentAffiliateId": None if agent.parent_id is None else str(agent.parent_id),
-        "registerDate": _iso(agent.created_at),
+        "registerDate": iso_utc(agent.created_at),
     }
 
 
@@ -147,7 +141,7 @@ def player_view(player: AgentPlayer) -> dict[str, object]:
         "lastname": player.last_name,
         "affiliateId": None if player.agent_id is None else str(player.agent_id),
         "currency": player.currency,
-        "registerDate": _iso(player.created_at),
+        "registerDate": iso_utc(player.created_at),
         "phoneNumber": player.mobile,
         "status": player.status,
     }

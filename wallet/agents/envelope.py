@@ -86,8 +86,13 @@ def bad_request(message: str) -> ApiError:
     return ApiError(Code.BAD_REQUEST, message)
 
 
+def iso_utc(moment: datetime) -> str:
+    """Every time the agent API answers: UTC, to the second, `2026-12-06T10:00:00Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(datetime.now(UTC))
 
 
 def _body(request: Request, data: object, error: dict[str, str] | None, **top: object) -> bytes:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from starlette.requests import Request
 
 from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.ledger.agents import Agent, find_agent
 from wallet.ledger.messages import (
@@ -40,7 +40,6 @@ from wallet.ledger.notifications import unread_notifications
 ID_MAX = 2**63 - 1
 # An answer's model names every field it has: a test validating a real answer catches drift.
 ANSWER = ConfigDict(extra="forbid")
-ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _id_text(value: object) -> object:
@@ -172,9 +171,9 @@ def message_view(message: Message) -> dict[str, object]:
         "fromAffiliateId": str(message.sender_id),
         "toAffiliateId": str(message.recipient_id),
         "message": message.body,
-        "createdAt": message.created_at.strftime(ISO),
+        "createdAt": iso_utc(message.created_at),
         "read": message.read_at is not None,
-        "readAt": None if message.read_at is None else message.read_at.strftime(ISO),
+        "readAt": None if message.read_at is None else iso_utc(message.read_at),
     }
 
 
@@ -222,7 +221,7 @@ async def chats(request: Request, call: Call) -> Reply:
             "username": line.username,
             "relation": relation(call.agent, line.path),
             "lastMessage": message_view(line.last),
-            "lastMessageAt": line.last.created_at.strftime(ISO),
+            "lastMessageAt": iso_utc(line.last.created_at),
             "unread": line.unread,
         }
         for line in lines

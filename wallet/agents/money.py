@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.fields import Choice, Figure, OptionalText, PositiveAmount, text_field
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
@@ -159,7 +159,7 @@ async def _player_view(
         **_agent_figures(agent, record, wallet.main),
         "playerBalanceBefore": Amount(before, player.exponent),
         "playerBalanceAfter": Amount(after, player.exponent),
-        "createdAt": record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "createdAt": iso_utc(record.created_at),
     }
 
 
@@ -223,7 +223,7 @@ async def _agent_move(request: Request, call: Call, kind: Kind) -> Reply:
         "comment": record.comment,
         **_agent_figures(agent, record, mine.main),
         **{name: Amount(minor, agent.exponent) for name, minor in figures.items()},
-        "createdAt": record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "createdAt": iso_utc(record.created_at),
     }
     return Reply(data, idempotent=answer.outcome == Outcome.REPLAY)
 

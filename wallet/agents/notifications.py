@@ -17,8 +17,9 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
+from wallet.agents.envelope import iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
-from wallet.agents.messaging import ANSWER, ISO
+from wallet.agents.messaging import ANSWER
 from wallet.cashier.answers import Amount
 from wallet.ledger.notifications import Notification, notifications_of
 
@@ -62,7 +63,7 @@ def notification_view(note: Notification) -> dict[str, object]:
         "id": str(note.id),
         "titleKey": note.title_key,
         "variables": _exact(note.variables),
-        "createdAt": note.created_at.strftime(ISO),
+        "createdAt": iso_utc(note.created_at),
         "read": note.read,
     }
 

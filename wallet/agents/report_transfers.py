@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
+from wallet.agents.envelope import iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.report_window import PagedReportRequest, range_header, window_of
 from wallet.cashier.answers import Amount
@@ -86,7 +87,7 @@ def _transfer(row: TransferRow, exponent: int) -> dict[str, object]:
         "rebateAmount": Amount(row.rebate_minor, exponent),
         "surchargeAmount": Amount(row.surcharge_minor, exponent),
         "comment": row.comment,
-        "createdAt": row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "createdAt": iso_utc(row.created_at),
     }
 
 

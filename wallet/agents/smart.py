@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.fields import (
     Choice,
     Figure,
@@ -217,7 +217,7 @@ def transfer_view(record: SmartRecord, exponent: int, balances: bool = True) -> 
             "playerBalanceBefore": amount(record.player_before),
             "playerBalanceAfter": amount(record.player_after),
         }
-    view["createdAt"] = record.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    view["createdAt"] = iso_utc(record.created_at)
     return view
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from wallet.agents.envelope import iso_utc
 from wallet.commands import print_line
 from wallet.config import Settings
 from wallet.ledger.database import LedgerDB
@@ -26,7 +27,7 @@ def _line(d: DeliveryLine) -> str:
         f" last: {last}"
     )
     if d.status == "pending":
-        line += f" next: {d.next_attempt_at.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        line += f" next: {iso_utc(d.next_attempt_at)}"
     return line
 
 

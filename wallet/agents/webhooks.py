@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.requests import Request
 
 from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code, bad_request
+from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.webhook_secrets import new_secret, secret_box
 from wallet.ledger.webhook_registrations import (
@@ -112,7 +112,7 @@ def _view(registration: Registration) -> dict[str, object]:
         "webhookId": str(registration.id),
         "url": registration.url,
         "events": list(registration.events),
-        "createdAt": registration.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "createdAt": iso_utc(registration.created_at),
     }
 
 
