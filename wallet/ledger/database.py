@@ -1,16 +1,23 @@
-"""The ledger's one door to PostgreSQL: each call is one statement in its own transaction.
+"""The ledger's one door to PostgreSQL: a statement in its own transaction (`one`, `all`), or
+several in one unit of work (`async with db.transaction() as tx:`).
 
-Connections come from a psycopg pool in autocommit mode, so a statement is one round trip and
-its own transaction. psycopg prepares a statement server-side after a few executions, which the
-hot path's few statements reach at once. The ledger's SQL lives in PostgreSQL functions, so there
-is nothing for a query builder to build here; SQLAlchemy's async layer cost ~200 µs a statement
+Connections come from a psycopg pool in autocommit mode, so a lone statement is one round trip
+and its own transaction. A unit of work commits when its block ends and rolls back when the
+block raises: nothing is ever undone by hand. In pipeline mode (`transaction(pipeline=True)`)
+its statements are sent without waiting for each other's results: BEGIN rides with the first
+statement, COMMIT with the last, and a fetch is the only thing that waits for the server.
+
+psycopg prepares a statement server-side after a few executions, which the hot path's few
+statements reach at once. The ledger's SQL is written out, so there is nothing for a query
+builder to build here; SQLAlchemy's async layer cost ~200 µs a statement
 over this pool (290 µs against 90 µs measured on this machine), and it runs only the migrations.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
@@ -29,6 +36,40 @@ _UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, TimeoutError, 
 FAILING_WAIT_S = 0.05
 
 Pool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
+Connection = psycopg.AsyncConnection[tuple[Any, ...]]
+
+
+class Tx:
+    """The statements of one unit of work, on its one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return await _rows(await self.conn.execute(sql, _args(params)))
+
+    async def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+        rows = await self.all(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        """A statement whose rows, if any, are not wanted (in a pipeline: not waited for)."""
+        await self.conn.execute(sql, _args(params))
+
+    def cursor(self) -> psycopg.AsyncCursor[tuple[Any, ...]]:
+        """A cursor of its own, for a pipeline that reads several results after one sync."""
+        return self.conn.cursor()
+
+
+def _args(params: Params) -> Params:
+    return params if isinstance(params, Mapping) else tuple(params)
+
+
+async def _rows(cursor: psycopg.AsyncCursor[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    # The result's status, not cursor.description, which builds column objects.
+    result = cursor.pgresult
+    has_rows = result is not None and result.status == pq.ExecStatus.TUPLES_OK
+    return await cursor.fetchall() if has_rows else []
 
 
 class LedgerDB:
@@ -56,16 +97,28 @@ class LedgerDB:
         return rows[0] if rows else None
 
     async def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        async with self._connection() as conn:
+            return await _rows(await conn.execute(sql, _args(params)))
+
+    @asynccontextmanager
+    async def transaction(self, pipeline: bool = False) -> AsyncIterator[Tx]:
+        """One database transaction: committed when the block ends, rolled back if it raises."""
+        async with self._connection() as conn:
+            if not pipeline:
+                async with conn.transaction():
+                    yield Tx(conn)
+                return
+            async with conn.pipeline(), conn.transaction():
+                yield Tx(conn)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Connection]:
+        """A pooled connection; the database's absence is LedgerUnavailable, whenever found."""
         wait = FAILING_WAIT_S if self._failing else None
         try:
             async with self.pool.connection(wait) as conn:
                 try:
-                    args = params if isinstance(params, Mapping) else tuple(params)
-                    cursor = await conn.execute(sql, args)
-                    # The result's status, not cursor.description, which builds column objects.
-                    result = cursor.pgresult
-                    has_rows = result is not None and result.status == pq.ExecStatus.TUPLES_OK
-                    rows = await cursor.fetchall() if has_rows else []
+                    yield conn
                 except _UNAVAILABLE:
                     if conn.broken:  # not a statement or lock timeout: the server went away
                         self._failing = True
@@ -77,7 +130,6 @@ class LedgerDB:
         except _UNAVAILABLE as error:
             raise LedgerUnavailable(type(error).__name__) from error
         self._failing = False
-        return rows
 
     def _check_idle_connections(self) -> None:
         """One broken connection hints that the idle ones broke too (the server restarted):
