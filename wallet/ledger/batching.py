@@ -18,7 +18,7 @@ from collections import deque
 
 from wallet.ledger.calls import GameCall
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.game_store import SystemAccounts, run_batch
+from wallet.ledger.game_store import run_batch
 from wallet.ledger.outcomes import LedgerAnswer, LedgerUnavailable
 
 BATCH_MAX = 64
@@ -31,7 +31,6 @@ class GameBatcher:
         assert pipelines >= 1
         self.db = db
         self.pipelines = pipelines
-        self.system_accounts: SystemAccounts = {}  # this database's, learnt as they are met
         self._queue: deque[Pending] = deque()
         self._in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -75,7 +74,7 @@ class GameBatcher:
             _settle(future, answer=answer)
 
     async def _execute(self, calls: list[GameCall]) -> list[LedgerAnswer]:
-        answers = await run_batch(self.db, calls, self.system_accounts)
+        answers = await run_batch(self.db, calls)
         assert len(answers) == len(calls), "one answer per call"
         return answers
 
@@ -97,4 +96,4 @@ def _settle(
 
 async def call_alone(db: LedgerDB, call: GameCall) -> LedgerAnswer:
     """One call as a batch of its own: what a batch of many must agree with."""
-    return (await run_batch(db, [call], {}))[0]
+    return (await run_batch(db, [call]))[0]
