@@ -12,9 +12,9 @@ from playwright.sync_api import BrowserContext
 
 from tests.browser import chromium
 from tests.support import LoopThread, Server, make_ledger, throwaway_database
+from wallet.directory.players import Player, create_player
 from wallet.ledger.audit import audit
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, create_player
 from wallet.migrations import migrate
 
 DEMO_OPERATOR_ID = 1

@@ -1,4 +1,4 @@
--- A smart transfer (wallet/ledger/smart_transfers.py), one statement: agent <-> player, with
+-- A smart transfer (wallet/moves/smart.py), one statement: agent <-> player, with
 -- the bypass policy and the rebate decided under the locks of the money they depend on.
 --   1. A bypass (the player's owner is not the caller) locks the owning agent's row: bypasses
 --      on one owner's players queue, so the window's count cannot be raced past a tier.

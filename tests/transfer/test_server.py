@@ -18,8 +18,8 @@ from tests.support import LoopThread, Server
 from tests.transfer.conftest import SIM_KEY, STUDIO, StudioSim
 from tests.transfer.test_behaviours import figures
 from wallet.config import ROOT_DIR
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 
 START = 100_00
 

@@ -7,14 +7,15 @@ import argparse
 import re
 from dataclasses import dataclass
 
-from wallet.cashier.passwords import hash_password_async
+from wallet.access.passwords import hash_password_async
 from wallet.commands import CommandError, print_line
 from wallet.config import Settings
-from wallet.ledger.agent_players import NewPlayer, create_agent_player, find_player
-from wallet.ledger.agents import Agent, AgentExists, create_agent, find_agent, wallet_of
+from wallet.directory.agent_players import NewPlayer, create_agent_player, find_agent_player
+from wallet.directory.agents import Agent, AgentExists, create_agent, find_agent, wallet_of
+from wallet.directory.operators import operator_id
+from wallet.ledger.currencies import currency_exponents
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
-from wallet.ledger.reference import currency_exponents, operator_id
 
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")  # as the API's register endpoints
 PASSWORD_MIN = 6
@@ -108,7 +109,7 @@ async def seed_demo(db: LedgerDB, settings: Settings) -> list[str]:
     for username, owner_name in DEMO_PLAYERS:
         owner = await find_agent(db, op, username=owner_name)
         assert owner is not None
-        if await find_player(db, op, username=username) is None:
+        if await find_agent_player(db, op, username=username) is None:
             new = NewPlayer(
                 username=username,
                 email=f"{username.lower()}@example.com",

@@ -1,7 +1,7 @@
 """Every agent API request passes here: the one place that turns refusals, outages and bugs into
 the envelope's error answers (never a stack trace), and that authenticates the agent.
 
-Authentication: `Authorization: Bearer tok_...` (a live token, wallet/ledger/agents.py), or
+Authentication: `Authorization: Bearer tok_...` (a live token, wallet/directory/agents.py), or
 `agentUsername` + `agentPassword` in the body. Wrong, expired or refreshed-away: 401 AUTH_ERROR.
 Login attempts count per client address and minute in PostgreSQL (cashier_rate_hit, so every
 worker and host shares the count): every /auth/login call, and every failed body credential;
@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from wallet.access.agent_tokens import password_hash_of, token_agent
+from wallet.access.passwords import verify_password_async
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, failure, success
-from wallet.cashier.passwords import verify_password_async
 from wallet.context import Context, context_of
-from wallet.ledger.agents import Agent, find_agent, password_hash_of, token_agent
+from wallet.directory.agents import Agent, find_agent
 from wallet.ledger.outcomes import LedgerUnavailable
 from wallet.web.clients import client_host
 from wallet.web.observability import get_logger

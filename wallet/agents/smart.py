@@ -1,5 +1,5 @@
 """The smart transfer: POST /transfer, /transfer/history, /rebate, /bypass
-(wallet/ledger/smart_transfers.py does the money, in one statement per transfer).
+(wallet/moves/smart.py does the money, in one statement per transfer).
 
 Decisions where the document leaves room:
 - Ownership: the player's owning agent. The caller's own player: a plain transfer. A player of
@@ -33,12 +33,11 @@ from wallet.agents.fields import (
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
 from wallet.agents.money import CONFLICT, short
-from wallet.cashier.answers import Amount
-from wallet.ledger.agent_players import player_balance
-from wallet.ledger.agents import find_agent, wallet_of
+from wallet.directory.agent_players import player_balance
+from wallet.directory.agents import find_agent, wallet_of
 from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.outcomes import Outcome
-from wallet.ledger.smart_transfers import (
+from wallet.moves.smart import (
     PAYMENT_METHODS,
     TYPES,
     HistoryFilter,
@@ -53,6 +52,7 @@ from wallet.ledger.smart_transfers import (
     smart_record,
     smart_transfer,
 )
+from wallet.web.amounts import Amount
 from wallet.web.requestlog import note
 
 T = TypeVar("T")

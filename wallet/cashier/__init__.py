@@ -2,7 +2,7 @@
 
 routes.py is the table; gate.py admits each request (rate limit, key, client IP, CORS, token)
 and turns refusals into the document's error bodies; auth.py, players.py and money.py are the
-endpoints; the ledger (wallet/ledger/shops.py, shop_players.py, shop_money.py, ...) does every
+endpoints; the ledger (wallet/directory/shops.py, shop_players.py, shop_money.py, ...) does every
 read and write.
 
 Decisions where the document leaves room (README "Cashier API" lists them too):

@@ -11,27 +11,27 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from wallet.access.passwords import hash_password_async
 from wallet.cashier import fields
 from wallet.cashier.answers import bad_request, success
 from wallet.cashier.gate import Session, protected
 from wallet.cashier.lookup import PlayerQuery, player_by_query, player_of
 from wallet.cashier.money import refusal
-from wallet.cashier.passwords import hash_password_async
 from wallet.cashier.views import ShopPlayerData, player_view
-from wallet.ledger import shop_money
-from wallet.ledger.shop_money import Move, opening_key
-from wallet.ledger.shop_players import (
+from wallet.directory.shop_players import (
     SEARCH_MAX,
     ShopPlayer,
     create_shop_player,
     figures_at,
     figures_now,
-    list_players,
+    list_shop_players,
     remove_unused_player,
     set_password,
     taken_fields,
 )
-from wallet.ledger.shops import Shop, shop_balance
+from wallet.directory.shops import Shop, shop_balance
+from wallet.moves import shop as shop_money
+from wallet.moves.shop import Move, opening_key
 
 PER_PAGE = (10, 25, 50, 100)
 PER_PAGE_DEFAULT = 50
@@ -185,11 +185,11 @@ async def _one(session: Session, player: ShopPlayer) -> Response:
 
 
 @protected("list_players")
-async def list_shop_players(request: Request, session: Session) -> Response:
+async def list_players(request: Request, session: Session) -> Response:
     query = fields.validated(request.query_params, PlayerListQuery)
     per_page, page, search = query.per_page, query.page, query.search
     shop, db = session.access.key.shop, session.access.ctx.db
-    total, players = await list_players(db, shop.id, search, per_page, (page - 1) * per_page)
+    total, players = await list_shop_players(db, shop.id, search, per_page, (page - 1) * per_page)
     figures = await figures_now(db, [player.id for player in players])
     return success(
         data=[player_view(shop, player, figures[player.id]) for player in players],
