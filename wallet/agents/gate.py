@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from wallet.access.agent_tokens import password_hash_of, token_agent
 from wallet.access.passwords import verify_password_async
+from wallet.access.rate_limits import hit, hits_now
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, failure, success
 from wallet.context import Context, context_of
@@ -56,30 +57,27 @@ PublicHandler = Callable[[Request, Context, fields.Body], Awaitable[Reply]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def _login_bucket(request: Request) -> str:
+    return f"agent_login:{client_host(request)}"
+
+
 async def rate_hit(request: Request, ctx: Context) -> None:
     """Count one login attempt of this client; 429 past the limit."""
-    bucket = f"agent_login:{client_host(request)}"
-    row = await ctx.db.one(
-        "SELECT allowed, retry_after_s FROM cashier_rate_hit(%s, %s)",
-        (bucket, ctx.settings.agent_login_rate_limit_per_minute),
+    counted = await hit(
+        ctx.db, _login_bucket(request), ctx.settings.agent_login_rate_limit_per_minute
     )
-    assert row is not None
-    if not row[0]:
+    if not counted.allowed:
         raise ApiError(
             Code.RATE_LIMITED,
             "Too many login attempts; retry later",
             reason="rate_limited",
-            headers={"Retry-After": str(row[1])},
+            headers={"Retry-After": str(counted.retry_after_s)},
         )
 
 
 async def over_limit(request: Request, ctx: Context) -> bool:
-    row = await ctx.db.one(
-        "SELECT hits FROM rate_limits WHERE bucket = %s"
-        " AND window_start = date_trunc('minute', clock_timestamp())",
-        (f"agent_login:{client_host(request)}",),
-    )
-    return row is not None and int(row[0]) >= ctx.settings.agent_login_rate_limit_per_minute
+    hits = await hits_now(ctx.db, _login_bucket(request))
+    return hits >= ctx.settings.agent_login_rate_limit_per_minute
 
 
 async def check_credentials(ctx: Context, username: str, password: str) -> Agent | None:

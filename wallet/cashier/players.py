@@ -20,18 +20,17 @@ from wallet.cashier.money import refusal
 from wallet.cashier.views import ShopPlayerData, player_view
 from wallet.directory.shop_players import (
     SEARCH_MAX,
+    NewShopPlayer,
     ShopPlayer,
-    create_shop_player,
     figures_at,
     figures_now,
     list_shop_players,
-    remove_unused_player,
     set_password,
     taken_fields,
 )
 from wallet.directory.shops import Shop, shop_balance
 from wallet.moves import shop as shop_money
-from wallet.moves.shop import Move, opening_key
+from wallet.moves.shop import Move, MoveRefused, Opening
 
 PER_PAGE = (10, 25, 50, 100)
 PER_PAGE_DEFAULT = 50
@@ -270,11 +269,14 @@ def _new_player(shop: Shop, body: dict[str, Any]) -> _NewPlayer:
     )
 
 
-async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str]:
-    """The new player and its password (River: both generated, the login drawn again when
-    taken). A username or note the cashier chose that is taken: 400."""
+async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str, int | None]:
+    """The new player, its password and its opening deposit's transaction (River: login and
+    password generated, the login drawn again when taken), made in one unit of work with the
+    deposit. A username or note the cashier chose that is taken: 400; a deposit the shop
+    cannot make: its refusal, and no player."""
     access = session.access
     shop, db = access.key.shop, access.ctx.db
+    opening = Opening(new.balance, new.wager, new.bounce) if new.balance else None
     for _ in range(GENERATED_TRIES):
         username = _digits(RIVER_LOGIN_DIGITS) if new.river else new.username
         first_name = new.first_name or (_digits(RIVER_NOTE_DIGITS) if new.river else None)
@@ -286,12 +288,16 @@ async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str]:
             raise bad_request("The first name has already been taken.")
         if user_taken or note_taken:
             continue
-        password_hash = await hash_password_async(password)
-        made = await create_shop_player(
-            db, shop, session.cashier.id, username, first_name, password_hash, new.platform
-        )
-        if made is not None:
-            return made, password
+        made = NewShopPlayer(
+            session.cashier.id, username, first_name, await hash_password_async(password),
+            new.platform,
+        )  # fmt: skip
+        try:
+            created = await shop_money.create_funded_player(db, shop, made, opening)
+        except MoveRefused as refused:  # the shop's float went meanwhile: no player either
+            raise refusal(refused.move, shop) from refused
+        if created is not None:
+            return created[0], password, created[1]
     raise bad_request("The username has already been taken.")
 
 
@@ -303,18 +309,9 @@ async def create(request: Request, session: Session) -> Response:
         cost = shop_money.shop_cost(shop, new.balance, wager=new.wager, bounce_back=new.bounce)
         if await shop_balance(db, shop) < cost:
             raise refusal(Move.SHOP_SHORT, shop)
-    player, password = await _insert(session, new)
-    if new.balance:
-        request_fields = {"player": player.id, "sum": new.balance, "wager": new.wager}
-        key = opening_key(shop, player.id, {**request_fields, "bounce": new.bounce})
-        result = await shop_money.deposit(
-            db, shop, player, key, new.balance, wager=new.wager, bounce_back=new.bounce
-        )
-        if result.move != Move.DONE:  # the shop's float went meanwhile: no player either
-            await remove_unused_player(db, player)
-            raise refusal(result.move, shop)
-        assert result.tx_id is not None
-        figures = await figures_at(db, player, result.tx_id)
+    player, password, deposit_id = await _insert(session, new)
+    if deposit_id is not None:
+        figures = await figures_at(db, player, deposit_id)
     else:
         figures = (await figures_now(db, [player.id]))[player.id]
     data = player_view(shop, player, figures)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from wallet.directory.agents import Agent
-from wallet.ledger.database import Listing, Queries, contains, paged
+from wallet.ledger.database import Listing, Queries, contains, named_call, paged
 
 PLAYER_COLUMNS = """p.id, p.username, p.currency, c.exponent, p.status, p.created_at, m.id, d.id,
        o.agent_id, ag.path, o.email, o.first_name, o.last_name, o.mobile"""
@@ -90,23 +90,21 @@ async def find_agent_player(
 
 async def create_agent_player(db: Queries, agent: Agent, new: NewPlayer) -> AgentPlayer | None:
     """The new player, owned by `agent` in its currency; None when the username is taken."""
-    row = await db.one(
-        "SELECT wallet_create_agent_player(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            agent.operator_id,
-            agent.id,
-            new.username,
-            agent.currency,
-            new.email,
-            new.password_hash,
-            new.first_name,
-            new.last_name,
-            new.middle_name,
-            new.mobile,
-            new.country,
-            new.birth_date,
-        ),
-    )
+    args = {
+        "operator_id": agent.operator_id,
+        "agent_id": agent.id,
+        "username": new.username,
+        "currency": agent.currency,
+        "email": new.email,
+        "password_hash": new.password_hash,
+        "first_name": new.first_name,
+        "last_name": new.last_name,
+        "middle_name": new.middle_name,
+        "mobile": new.mobile,
+        "country": new.country,
+        "birth_date": new.birth_date,
+    }
+    row = await db.one(f"SELECT {named_call('wallet_create_agent_player', args)}", args)
     if row is None or row[0] is None:
         return None
     return await find_agent_player(db, agent.operator_id, player_id=int(row[0]))

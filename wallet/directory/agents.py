@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from wallet.ledger.database import Listing, Queries, contains, paged
+from wallet.ledger.database import LedgerDB, Listing, Queries, contains, named_call, paged
 from wallet.ledger.outcomes import Outcome
 from wallet.ledger.postings import opening_balance
 
@@ -108,7 +108,7 @@ async def find_agent(
 
 
 async def create_agent(
-    db: Queries,
+    db: LedgerDB,
     operator_id: int,
     username: str,
     password_hash: str,
@@ -120,36 +120,36 @@ async def create_agent(
     last_name: str | None = None,
     opening_minor: int = 0,
 ) -> Agent:
-    """An agent and its accounts; an opening balance is a transfer from operator equity."""
+    """An agent and its accounts, and an opening balance from operator equity: one unit of
+    work, so an agent exists funded as asked or not at all."""
     assert opening_minor >= 0
     assert parent is None or parent.currency == currency
-    row = await db.one(
-        "SELECT wallet_create_agent(%s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            operator_id,
-            parent.id if parent else None,
-            username,
-            password_hash,
-            currency,
-            email,
-            first_name,
-            last_name,
-        ),
-    )
-    if row is None or row[0] is None:
-        raise AgentExists(username)
-    agent = await find_agent(db, operator_id, agent_id=int(row[0]))
-    assert agent is not None
-    if opening_minor:
-        answer = await opening_balance(
-            db,
-            owner_type="agent",
-            owner_id=agent.id,
-            account=agent.main_account_id,
-            currency=currency,
-            amount_minor=opening_minor,
-        )
-        assert answer.outcome == Outcome.NEW, answer
+    args = {
+        "operator_id": operator_id,
+        "parent_id": parent.id if parent else None,
+        "username": username,
+        "password_hash": password_hash,
+        "currency": currency,
+        "email": email,
+        "first_name": first_name,
+        "last_name": last_name,
+    }
+    async with db.transaction() as tx:
+        row = await tx.one(f"SELECT {named_call('wallet_create_agent', args)}", args)
+        if row is None or row[0] is None:
+            raise AgentExists(username)
+        agent = await find_agent(tx, operator_id, agent_id=int(row[0]))
+        assert agent is not None
+        if opening_minor:
+            answer = await opening_balance(
+                tx,
+                owner_type="agent",
+                owner_id=agent.id,
+                account=agent.main_account_id,
+                currency=currency,
+                amount_minor=opening_minor,
+            )
+            assert answer.outcome == Outcome.NEW, answer
     return agent
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wallet.ledger.database import Queries
+from wallet.ledger.database import LedgerDB, Queries
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.ledger.postings import opening_balance
 
@@ -46,20 +46,22 @@ async def find_player(db: Queries, operator_id: int, username: str) -> Player | 
 
 
 async def create_player(
-    db: Queries, operator_id: int, username: str, currency: str, opening_minor: int = 0
+    db: LedgerDB, operator_id: int, username: str, currency: str, opening_minor: int = 0
 ) -> Player:
-    """Create a player; an opening balance is a ledger transaction from operator equity."""
+    """A player and its accounts, and an opening balance from operator equity: one unit of
+    work, so a player exists funded as asked or not at all."""
     assert opening_minor >= 0
-    if await find_player(db, operator_id, username) is not None:
-        raise PlayerExists(username)
-    await db.one("SELECT wallet_create_player(%s, %s, %s)", (operator_id, username, currency))
-    player = await find_player(db, operator_id, username)
-    assert player is not None
-    if opening_minor:
-        answer = await open_balance(db, player, opening_minor)
-        assert answer.outcome == Outcome.NEW, answer
-        player = await find_player(db, operator_id, username)
+    async with db.transaction() as tx:
+        if await find_player(tx, operator_id, username) is not None:
+            raise PlayerExists(username)
+        await tx.one("SELECT wallet_create_player(%s, %s, %s)", (operator_id, username, currency))
+        player = await find_player(tx, operator_id, username)
         assert player is not None
+        if opening_minor:
+            answer = await open_balance(tx, player, opening_minor)
+            assert answer.outcome == Outcome.NEW, answer
+            player = await find_player(tx, operator_id, username)
+            assert player is not None
     return player
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wallet.directory.shops import Shop
-from wallet.ledger.database import Listing, Queries, contains, paged
+from wallet.ledger.database import Listing, Queries, contains, named_call, paged
 
 PURPOSES = ("main", "debt", "win", "bonus", "wager_req", "bounce_back")
 SEARCH_MAX = 64
@@ -38,6 +38,17 @@ class ShopPlayer:
     @property
     def main_account_id(self) -> int:
         return self.accounts["main"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewShopPlayer:
+    """A player a cashier creates (its password already hashed)."""
+
+    cashier_id: int
+    username: str
+    first_name: str | None
+    password_hash: str
+    platform: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,45 +158,20 @@ async def create_shop_player(
 ) -> ShopPlayer | None:
     """The new player with all its accounts (one statement); None when the username or the
     first_name is taken in the operator."""
-    row = await db.one(
-        "SELECT wallet_create_shop_player(%s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            shop.operator_id,
-            shop.id,
-            cashier_id,
-            username,
-            shop.currency,
-            first_name,
-            password_hash,
-            platform,
-        ),
-    )
+    args = {
+        "operator_id": shop.operator_id,
+        "shop_id": shop.id,
+        "cashier_id": cashier_id,
+        "username": username,
+        "currency": shop.currency,
+        "first_name": first_name,
+        "password_hash": password_hash,
+        "platform": platform,
+    }
+    row = await db.one(f"SELECT {named_call('wallet_create_shop_player', args)}", args)
     if row is None or row[0] is None:
         return None
     return await find_shop_player(db, shop.operator_id, player_id=int(row[0]))
-
-
-async def remove_unused_player(db: Queries, player: ShopPlayer) -> bool:
-    """Undo a creation whose opening deposit was refused: only while no posting names any of
-    the player's accounts (then nothing but the rows themselves ever existed)."""
-    rows = await db.all(
-        """
-        WITH unused AS (
-            SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM postings WHERE account_id = ANY (%s))),
-        gone AS (DELETE FROM accounts WHERE id = ANY (%s) AND EXISTS (SELECT 1 FROM unused)
-                 RETURNING id)
-        DELETE FROM players WHERE id = %s AND EXISTS (SELECT 1 FROM unused)
-               AND (SELECT count(*) FROM gone) = %s
-        RETURNING id
-        """,
-        (
-            list(player.accounts.values()),
-            list(player.accounts.values()),
-            player.id,
-            len(player.accounts),
-        ),
-    )
-    return bool(rows)
 
 
 async def taken_fields(

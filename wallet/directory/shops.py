@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wallet.ledger.accounts import balance_of
-from wallet.ledger.database import Queries
+from wallet.ledger.database import LedgerDB, Queries
 from wallet.ledger.outcomes import Outcome
 from wallet.ledger.postings import opening_balance
 
@@ -72,27 +72,29 @@ async def find_shop(db: Queries, operator_id: int, name: str) -> Shop | None:
 
 
 async def create_shop(
-    db: Queries, operator_id: int, name: str, currency: str, mode: str, opening_minor: int = 0
+    db: LedgerDB, operator_id: int, name: str, currency: str, mode: str, opening_minor: int = 0
 ) -> Shop:
-    """A shop and its float account; an opening float is a transfer from operator equity."""
+    """A shop, its float account and an opening float from operator equity: one unit of work,
+    so a shop exists funded as asked or not at all."""
     assert mode in MODES and opening_minor >= 0
-    row = await db.one(
-        "SELECT wallet_create_shop(%s, %s, %s, %s)", (operator_id, name, currency, mode)
-    )
-    if row is None or row[0] is None:
-        raise ShopExists(name)
-    shop = await find_shop(db, operator_id, name)
-    assert shop is not None
-    if opening_minor:
-        answer = await opening_balance(
-            db,
-            owner_type="shop",
-            owner_id=shop.id,
-            account=shop.float_account_id,
-            currency=currency,
-            amount_minor=opening_minor,
+    async with db.transaction() as tx:
+        row = await tx.one(
+            "SELECT wallet_create_shop(%s, %s, %s, %s)", (operator_id, name, currency, mode)
         )
-        assert answer.outcome == Outcome.NEW, answer
+        if row is None or row[0] is None:
+            raise ShopExists(name)
+        shop = await find_shop(tx, operator_id, name)
+        assert shop is not None
+        if opening_minor:
+            answer = await opening_balance(
+                tx,
+                owner_type="shop",
+                owner_id=shop.id,
+                account=shop.float_account_id,
+                currency=currency,
+                amount_minor=opening_minor,
+            )
+            assert answer.outcome == Outcome.NEW, answer
     return shop
 
 

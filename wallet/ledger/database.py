@@ -207,3 +207,9 @@ async def paged(
 def contains(text: str) -> str:
     """An ILIKE pattern that matches `text` anywhere, its own % _ and \\ taken literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def named_call(function: str, args: Mapping[str, Any]) -> str:
+    """`function(p_a => %(a)s, p_b => %(b)s, ...)` for the keys of args (each argument is its
+    parameter p_<key>): a long argument list is bound by name, never by its position."""
+    return f"{function}(" + ", ".join(f"p_{name} => %({name})s" for name in args) + ")"

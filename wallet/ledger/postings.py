@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wallet.ledger.database import Queries
+from wallet.ledger.database import Queries, named_call
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer
 
 EQUITY_PURPOSE = "equity"  # the operator's equity: where opening balances come from
-
-_TRANSFER_SQL = "SELECT * FROM ledger_transfer(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 async def post(
@@ -35,21 +33,19 @@ async def post(
     """
     assert legs, "a transfer has legs"
     assert all(amount != 0 for _, amount in legs), "a leg moves something"
-    row = await db.one(
-        _TRANSFER_SQL,
-        (
-            caller,
-            operation,
-            external_id,
-            request_hash,
-            kind,
-            [account for account, _ in legs],
-            [amount for _, amount in legs],
-            key_account,
-            reverses,
-            resolves,
-        ),
-    )
+    args = {
+        "caller": caller,
+        "operation": operation,
+        "external_id": external_id,
+        "request_hash": request_hash,
+        "kind": kind,
+        "accounts": [account for account, _ in legs],
+        "amounts": [amount for _, amount in legs],
+        "key_account": key_account,
+        "reverses": reverses,
+        "resolves": resolves,
+    }
+    row = await db.one(f"SELECT * FROM {named_call('ledger_transfer', args)}", args)
     assert row is not None
     return LedgerAnswer.from_row(row)
 

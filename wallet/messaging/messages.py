@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from wallet.access.rate_limits import hit
 from wallet.directory.agents import Agent
 from wallet.ledger.database import Listing, Queries, contains, paged
 
@@ -101,12 +102,8 @@ def relation(me: Agent, other_path: tuple[int, ...]) -> str | None:
 async def message_allowed(db: Queries, agent: Agent, per_minute: int) -> tuple[bool, int]:
     """Counts one message of this agent in its minute (shared by every worker and host):
     whether it is within per_minute, and the seconds to wait when not."""
-    row = await db.one(
-        "SELECT allowed, retry_after_s FROM cashier_rate_hit(%s, %s)",
-        (f"agent_message:{agent.id}", per_minute),
-    )
-    assert row is not None
-    return bool(row[0]), int(row[1])
+    counted = await hit(db, f"agent_message:{agent.id}", per_minute)
+    return counted.allowed, counted.retry_after_s
 
 
 async def send_message(db: Queries, sender: Agent, recipient: Agent, body: str) -> Message:

@@ -23,16 +23,12 @@ from enum import StrEnum
 
 from wallet.directory.agent_players import AgentPlayer
 from wallet.directory.agents import Agent
-from wallet.ledger.database import Queries
+from wallet.ledger.database import Queries, named_call
 from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 
 CALLER = "agent"
 OPERATION = "move"
-_SQL = (
-    "SELECT * FROM agent_transfer(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-    " %s, %s)"
-)
 
 
 class Kind(StrEnum):
@@ -74,28 +70,26 @@ async def _run(
     amount_minor: int,
     comment: str | None,
 ) -> LedgerAnswer:
-    row = await db.one(
-        _SQL,
-        (
-            OPERATION,
-            key.external_id,
-            key.request_hash,
-            [leg.account_id for leg in plan.legs],
-            [leg.amount_minor for leg in plan.legs],
-            plan.key_account,
-            plan.floor_account,
-            plan.floor_minor,
-            plan.line_account,
-            plan.line_delta,
-            agent.id,
-            kind.value,
-            money_type,
-            player_id,
-            target_agent_id,
-            amount_minor,
-            comment,
-        ),
-    )
+    args = {
+        "operation": OPERATION,
+        "external_id": key.external_id,
+        "request_hash": key.request_hash,
+        "accounts": [leg.account_id for leg in plan.legs],
+        "amounts": [leg.amount_minor for leg in plan.legs],
+        "key_account": plan.key_account,
+        "floor_account": plan.floor_account,
+        "floor_minor": plan.floor_minor,
+        "line_account": plan.line_account,
+        "line_delta": plan.line_delta,
+        "agent_id": agent.id,
+        "kind": kind.value,
+        "money_type": money_type,
+        "player_id": player_id,
+        "target_agent_id": target_agent_id,
+        "amount_minor": amount_minor,
+        "comment": comment,
+    }
+    row = await db.one(f"SELECT * FROM {named_call('agent_transfer', args)}", args)
     assert row is not None
     return LedgerAnswer.from_row(row)
 

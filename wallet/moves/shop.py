@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from wallet.directory.shop_players import ShopPlayer
+from wallet.directory.shop_players import NewShopPlayer, ShopPlayer, create_shop_player
 from wallet.directory.shops import Shop
-from wallet.ledger.database import Queries
+from wallet.ledger.database import LedgerDB, Queries
 from wallet.ledger.idempotency import ScopedKey, request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.ledger.postings import post, system_account
@@ -62,6 +62,23 @@ class Move(StrEnum):
 class MoveResult:
     move: Move
     tx_id: int | None  # the transaction whose figures are the answer (DONE, REPLAY)
+
+
+class MoveRefused(Exception):
+    """A move that did not happen, raised inside a unit of work: the whole unit is undone."""
+
+    def __init__(self, move: Move) -> None:
+        super().__init__(move.value)
+        self.move = move
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A new player's first deposit."""
+
+    amount_minor: int
+    wager: bool
+    bounce_back: bool
 
 
 # ---- legs (pure) ----
@@ -290,3 +307,27 @@ async def account_balances(db: Queries, player: ShopPlayer) -> dict[str, int]:
         (list(player.accounts.values()),),
     )
     return {str(purpose): int(balance) for purpose, balance in rows}
+
+
+async def create_funded_player(
+    db: LedgerDB, shop: Shop, new: NewShopPlayer, opening: Opening | None
+) -> tuple[ShopPlayer, int | None] | None:
+    """A new player of the shop and its opening deposit, in one unit of work: the player with
+    the deposit's transaction id (None without an opening), or None when the username or the
+    first_name is taken. A deposit the shop cannot make raises MoveRefused: no player either."""
+    async with db.transaction() as tx:
+        player = await create_shop_player(
+            tx, shop, new.cashier_id, new.username, new.first_name, new.password_hash,
+            new.platform,
+        )  # fmt: skip
+        if player is None or opening is None:
+            return None if player is None else (player, None)
+        request = {"player": player.id, "sum": opening.amount_minor, "wager": opening.wager}
+        key = opening_key(shop, player.id, {**request, "bounce": opening.bounce_back})
+        result = await deposit(
+            tx, shop, player, key, opening.amount_minor,
+            wager=opening.wager, bounce_back=opening.bounce_back,
+        )  # fmt: skip
+        if result.move != Move.DONE:
+            raise MoveRefused(result.move)
+        return player, result.tx_id

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wallet.ledger.accounts import open_account
-from wallet.ledger.database import Queries
+from wallet.ledger.database import Queries, named_call
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer
 from wallet.ledger.postings import post, system_account
@@ -101,21 +101,19 @@ async def begin(
     is left to the reconcilers for grace_s (its caller is still waiting for the studio)."""
     assert direction in ("out", "in")
     assert direction == "in" or (amount_minor is not None and amount_minor > 0)
-    row = await db.one(
-        "SELECT transfer_move_begin(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            txn_id,
-            studio,
-            player_id,
-            direction,
-            currency,
-            amount_minor,
-            move_hash(studio, player_id, direction, amount_minor),
-            accounts.main,
-            accounts.pending,
-            grace_s,
-        ),
-    )
+    args = {
+        "txn_id": txn_id,
+        "studio": studio,
+        "player_id": player_id,
+        "direction": direction,
+        "currency": currency,
+        "amount": amount_minor,
+        "request_hash": move_hash(studio, player_id, direction, amount_minor),
+        "main": accounts.main,
+        "pending": accounts.pending,
+        "grace_s": grace_s,
+    }
+    row = await db.one(f"SELECT {named_call('transfer_move_begin', args)}", args)
     assert row is not None
     return str(row[0])
 
@@ -131,19 +129,17 @@ async def settle(
 ) -> str:
     """done | failed (the move's status afterwards, whoever settled it) | not_found."""
     assert not (success and move.direction == "in" and amount_minor is None)
-    row = await db.one(
-        "SELECT transfer_move_settle(%s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            move.txn_id,
-            success,
-            amount_minor,
-            detail[:200],
-            accounts.main,
-            accounts.pending,
-            accounts.held,
-            accounts.result,
-        ),
-    )
+    args = {
+        "txn_id": move.txn_id,
+        "success": success,
+        "amount": amount_minor,
+        "detail": detail[:200],
+        "main": accounts.main,
+        "pending": accounts.pending,
+        "held": accounts.held,
+        "result": accounts.result,
+    }
+    row = await db.one(f"SELECT {named_call('transfer_move_settle', args)}", args)
     assert row is not None
     return str(row[0])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from wallet.ledger.database import Queries
+from wallet.ledger.database import Queries, named_call
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,21 +62,19 @@ async def record(
     db: Queries, claimed: Claimed, result: Result, retry_s: float, limits: Limits
 ) -> str | None:
     """Records the attempt; the delivery's status after it (None: the lease was lost first)."""
-    row = await db.one(
-        "SELECT webhook_record(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            claimed.attempt_id,
-            claimed.delivery_id,
-            claimed.attempt,
-            result.status_code,
-            result.error,
-            result.duration_ms,
-            result.ok,
-            retry_s,
-            limits.attempts_max,
-            limits.age_max_s,
-        ),
-    )
+    args = {
+        "attempt_id": claimed.attempt_id,
+        "delivery_id": claimed.delivery_id,
+        "attempt": claimed.attempt,
+        "status_code": result.status_code,
+        "error": result.error,
+        "duration_ms": result.duration_ms,
+        "ok": result.ok,
+        "retry_s": retry_s,
+        "attempts_max": limits.attempts_max,
+        "age_max_s": limits.age_max_s,
+    }
+    row = await db.one(f"SELECT {named_call('webhook_record', args)}", args)
     return None if row is None or row[0] is None else str(row[0])
 
 
