@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from wallet.directory.agent_players import AgentPlayer, visible_around
 from wallet.directory.agents import Agent
-from wallet.ledger.database import Listing, Queries, paged
+from wallet.ledger.database import Listing, Queries, named_call, paged
 from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.outcomes import LedgerAnswer
 
@@ -28,9 +28,6 @@ OPERATION = "move"  # agent_money.OPERATION: one key space for every agent move
 TYPES = ("deposit", "withdraw")
 PAYMENT_METHODS = ("gcash", "bank", "crypto", "manual")
 BP_DIVISOR = 10_000
-_SQL = "SELECT * FROM agent_smart_transfer(" + ", ".join(["%s"] * 17) + ")"
-
-
 @dataclass(frozen=True, slots=True)
 class Policy:
     max_free: int = 5
@@ -153,28 +150,26 @@ async def smart_transfer(
     policy: Policy,
 ) -> LedgerAnswer:
     assert request.type in TYPES and request.amount_minor > 0
-    row = await db.one(
-        _SQL,
-        (
-            key.external_id,
-            key.request_hash,
-            agent.id,
-            agent.main_account_id,
-            player.id,
-            player.main_account_id,
-            owner.id,
-            request.type,
-            request.amount_minor,
-            policy.max_free,
-            policy.block_after,
-            policy.window_hours,
-            policy.surcharge_bp,
-            policy.notify,
-            request.payment_method,
-            request.payment_reference,
-            request.comment,
-        ),
-    )
+    args = {
+        "external_id": key.external_id,
+        "request_hash": key.request_hash,
+        "agent_id": agent.id,
+        "agent_main": agent.main_account_id,
+        "player_id": player.id,
+        "player_main": player.main_account_id,
+        "owner_id": owner.id,
+        "type": request.type,
+        "amount_minor": request.amount_minor,
+        "max_free": policy.max_free,
+        "block_after": policy.block_after,
+        "window_hours": policy.window_hours,
+        "surcharge_bp": policy.surcharge_bp,
+        "notify": policy.notify,
+        "method": request.payment_method,
+        "reference": request.payment_reference,
+        "comment": request.comment,
+    }
+    row = await db.one(f"SELECT * FROM {named_call('agent_smart_transfer', args)}", args)
     assert row is not None
     return LedgerAnswer.from_row(row)
 
