@@ -97,7 +97,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.ctx = await load_context(settings)
         try:
-            async with transfer_wallet(app, app.state.ctx), webhook_delivery(app.state.ctx):
+            async with (
+                transfer_wallet(app, app.state.ctx),
+                webhook_delivery(app.state.ctx.db, settings),
+            ):
                 yield
         finally:
             await app.state.ctx.db.dispose()

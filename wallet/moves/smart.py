@@ -28,6 +28,8 @@ OPERATION = "move"  # agent_money.OPERATION: one key space for every agent move
 TYPES = ("deposit", "withdraw")
 PAYMENT_METHODS = ("gcash", "bank", "crypto", "manual")
 BP_DIVISOR = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     max_free: int = 5

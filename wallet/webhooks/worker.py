@@ -25,20 +25,19 @@ import time
 from collections.abc import Coroutine
 
 import httpx
+import structlog
 
 from wallet.background import running
 from wallet.config import Settings
-from wallet.context import Context
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import LedgerUnavailable
-from wallet.web.observability import get_logger
 from wallet.webhooks.deliveries import Claimed, Limits, Result, claim, record
 from wallet.webhooks.secret_box import SecretBox, SecretUnreadable, secret_box
 
 USER_AGENT = "wallet-webhooks/1"
 ERROR_CHARS_MAX = 300
 RECORD_PAUSES_S = (0.2, 1.0, None)  # tries to record a result, and the pauses between them
-log = get_logger("wallet.webhooks")
+log = structlog.get_logger("wallet.webhooks")
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -166,7 +165,8 @@ async def run_forever(db: LedgerDB, settings: Settings) -> None:
             await asyncio.gather(*sending, return_exceptions=True)
 
 
-def webhook_delivery(ctx: Context) -> contextlib.AbstractAsyncContextManager[None]:
+def webhook_delivery(
+    db: LedgerDB, settings: Settings
+) -> contextlib.AbstractAsyncContextManager[None]:
     """The server lifespan's part: the worker runs while the server does (unless disabled)."""
-    enabled = ctx.settings.webhook_delivery_enabled
-    return running(run_forever(ctx.db, ctx.settings) if enabled else None)
+    return running(run_forever(db, settings) if settings.webhook_delivery_enabled else None)
