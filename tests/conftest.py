@@ -21,7 +21,7 @@ DEMO_OPERATOR_ID = 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The chaos tests' figures, and the fuzz's cases (README "Reliability" quotes them)."""
+    """The chaos tests' figures, and the fuzz's cases (docs/reliability.md quotes them)."""
     from tests.chaos.harness import FIGURES
     from tests.fuzz.endpoints import ANSWERS, CASES
 

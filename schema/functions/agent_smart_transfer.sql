@@ -13,7 +13,7 @@
 --   5. ledger_transfer posts; then its record and the owner's notifications
 --      (agent_smart_record); a blocked bypass's owner gets bypass.blocked.
 -- Its webhook events are written by the server in the same unit of work, from the view the
--- API answers with (wallet/agents/smart_events.py).
+-- API answers with (wallet/agents/smart_views.py).
 CREATE OR REPLACE FUNCTION agent_smart_transfer(
     p_external_id text, p_request_hash bytea, p_agent_id bigint, p_agent_main bigint,
     p_player_id bigint, p_player_main bigint, p_owner_id bigint, p_type text,

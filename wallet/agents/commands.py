@@ -1,5 +1,5 @@
 """`wallet agent create USERNAME --password PW --currency C [--balance N] [--parent USERNAME]`
-and `wallet agent demo` (the demo tree `make run` seeds; README "Agent API")."""
+and `wallet agent demo` (the demo tree `make run` seeds; docs/agents.md)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class DemoAgent:
     parent: str | None
 
 
-# The demo tree (README "Agent API"), with the document's own names and credentials, so its
+# The demo tree (docs/agents.md), with the document's own names and credentials, so its
 # quick start and SDK examples run as written: the SDKs log in as demo / "***", the quick
 # start as your_username / your_password; Lykmyk is doctrinedark's player (a bypass for demo),
 # PlayerName your_username's. Dev data only: `make run` seeds it, never `wallet serve`.
@@ -141,6 +141,6 @@ def register(
     create.add_argument("--balance", default="0")
     create.add_argument("--parent", help="the parent agent's username (none: a top agent)")
     create.set_defaults(func=cmd_agent_create)
-    demo = agent.add_parser("demo", help="seed the demo agent tree (README), once")
+    demo = agent.add_parser("demo", help="seed the demo agent tree (docs/agents.md), once")
     demo.set_defaults(func=cmd_agent_demo)
     return agent

@@ -33,7 +33,7 @@ class NotificationRow(BaseModel):
     model_config = ANSWER
     id: str
     titleKey: str = Field(examples=["transfer.alert", "bypass.first", "balance.credited"])
-    variables: dict[str, Any] = Field(description="The event's context (README lists them)")
+    variables: dict[str, Any] = Field(description="The event's context (docs/agents.md lists them)")
     createdAt: str
     read: bool = Field(description="Whether it was read before this request")
 

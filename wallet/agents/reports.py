@@ -2,7 +2,7 @@
 /reports/summary (game activity and money moves of the caller's subtree: the caller's players
 and those of every agent below it), /reports/transfers and /reports/settlement (the caller's
 own transfers and bypass settlement). What counts is said in wallet/reporting/activity.py and
-README "Reports"; the date range in wallet/agents/report_window.py.
+docs/agents.md, "Reports"; the date range in wallet/agents/report_window.py.
 
 Decisions where the document leaves room:
 - A report only ever sees the caller's subtree: a filter naming a player or agent outside it

@@ -1,5 +1,5 @@
 """`wallet webhooks deliveries [--agent USERNAME] [--status S] [--limit N]`: the newest webhook
-deliveries, one line each, with their last attempt's result (README "Webhooks")."""
+deliveries, one line each, with their last attempt's result (docs/agents.md, "Webhooks")."""
 
 from __future__ import annotations
 

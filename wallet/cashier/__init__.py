@@ -5,7 +5,7 @@ and turns refusals into the document's error bodies; auth.py, players.py and mon
 endpoints; the ledger (wallet/directory/shops.py, shop_players.py, shop_money.py, ...) does every
 read and write.
 
-Decisions where the document leaves room (README "Cashier API" lists them too):
+Decisions where the document leaves room (docs/cashier.md lists them too):
 - A wrong or missing key: 403 {"fail": true, "message": "Invalid API key."}; a client address
   off the key's list: 403 "Access denied for this IP address."; a missing, malformed, expired
   or revoked token, a token of another shop's cashier or of a blocked one: 403 "No permission"
