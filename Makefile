@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check wallet tests loadtest schema
 	$(BIN)/ruff format --check wallet tests loadtest schema
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 migrate: $(STAMP)
 	$(BIN)/wallet migrate

@@ -12,16 +12,16 @@ from playwright.sync_api import BrowserContext
 
 from tests.browser import chromium
 from tests.support import LoopThread, Server, make_ledger, throwaway_database
+from wallet.directory.players import Player, create_player
 from wallet.ledger.audit import audit
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, create_player
 from wallet.migrations import migrate
 
 DEMO_OPERATOR_ID = 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The chaos tests' figures, and the fuzz's cases (README "Reliability" quotes them)."""
+    """The chaos tests' figures, and the fuzz's cases (docs/reliability.md quotes them)."""
     from tests.chaos.harness import FIGURES
     from tests.fuzz.endpoints import ANSWERS, CASES
 

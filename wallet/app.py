@@ -13,13 +13,13 @@ from starlette.types import ASGIApp
 
 from wallet.agents import dashboard as agent_dashboard
 from wallet.agents import routes as agent_api
-from wallet.agents.webhook_worker import webhook_delivery
 from wallet.cashier import console as cashier_console
 from wallet.cashier import routes as cashier_api
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
 from wallet.db import make_ledger_db, resolve_url
-from wallet.ledger.reference import currency_exponents, operator_id
+from wallet.directory.operators import operator_id
+from wallet.ledger.currencies import currency_exponents
 from wallet.providers import ambslot, igamingace
 from wallet.transfer import routes as transfer_routes
 from wallet.transfer.service import transfer_wallet
@@ -29,6 +29,7 @@ from wallet.web.observability import configure_logging, metrics_payload
 from wallet.web.openapi import Operation
 from wallet.web.pages import shared_routes as shared_page_routes
 from wallet.web.requestlog import RequestLogMiddleware
+from wallet.webhooks.worker import webhook_delivery
 
 # The studios' callbacks: served by the direct lane (wallet/web/direct.py), the hot path.
 STUDIO_MOUNTS = ("/ambslot", "/igamingace")
@@ -96,7 +97,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.ctx = await load_context(settings)
         try:
-            async with transfer_wallet(app, app.state.ctx), webhook_delivery(app.state.ctx):
+            async with (
+                transfer_wallet(app, app.state.ctx),
+                webhook_delivery(app.state.ctx.db, settings),
+            ):
                 yield
         finally:
             await app.state.ctx.db.dispose()

@@ -11,20 +11,17 @@ import sys
 import tempfile
 from typing import TypeVar
 
+from wallet.access.api_keys import Network, create_api_key
+from wallet.access.passwords import hash_password
 from wallet.agents import commands as agent_commands
 from wallet.agents import report_commands, webhook_commands
-from wallet.cashier.passwords import hash_password
 from wallet.commands import CommandError, print_line, with_ledger
 from wallet.config import Settings, get_settings
 from wallet.db import database
-from wallet.ledger.api_keys import Network, create_api_key
-from wallet.ledger.audit import audit
-from wallet.ledger.cashiers import CashierExists, create_cashier
-from wallet.ledger.database import LedgerDB
-from wallet.ledger.money import AmountError, format_minor, parse_minor
-from wallet.ledger.players import PlayerExists, create_player, find_player, set_status
-from wallet.ledger.reference import currency_exponents, operator_id
-from wallet.ledger.shops import (
+from wallet.directory.cashiers import CashierExists, create_cashier
+from wallet.directory.operators import operator_id
+from wallet.directory.players import PlayerExists, create_player, find_player, set_status
+from wallet.directory.shops import (
     MODES,
     Shop,
     ShopExists,
@@ -33,6 +30,10 @@ from wallet.ledger.shops import (
     set_shop_settings,
     shop_balance,
 )
+from wallet.ledger.audit import audit
+from wallet.ledger.currencies import currency_exponents
+from wallet.ledger.database import LedgerDB
+from wallet.ledger.money import AmountError, format_minor, parse_minor
 from wallet.migrations import migrate
 from wallet.transfer import commands as transfer_commands
 

@@ -1,4 +1,4 @@
-"""Settings from the environment: the one place configuration is read (see README, "Settings")."""
+"""Settings from the environment: the one place configuration is read (docs/settings.md)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     transfer_studios: dict[str, TransferStudio] = Field(default_factory=dict)
     transfer_reconcile_interval_s: float = Field(default=30.0, ge=0)  # 0: no background task
 
-    # Agent webhooks (README "Webhooks"): the delivery worker each server process runs, how it
+    # Agent webhooks (docs/agents.md): the delivery worker each server process runs, how it
     # sends (timeout, lease > timeout: a claim is held that long before another worker may take
     # it again), the retry schedule (WEBHOOK_BACKOFF_S doubling per attempt up to
     # WEBHOOK_BACKOFF_MAX_S, with jitter), when it gives up, and the registrations' limit.

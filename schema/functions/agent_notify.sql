@@ -1,4 +1,4 @@
--- One notification for an agent (agent_notifications, wallet/ledger/notifications.py), written
+-- One notification for an agent (agent_notifications, wallet/messaging/notifications.py), written
 -- by the statement of the event itself, so it commits or rolls back with the event. A
 -- p_dedupe_key already written for that agent writes nothing (a replayed refusal).
 CREATE OR REPLACE FUNCTION agent_notify(

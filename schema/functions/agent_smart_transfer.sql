@@ -1,4 +1,4 @@
--- A smart transfer (wallet/ledger/smart_transfers.py), one statement: agent <-> player, with
+-- A smart transfer (wallet/moves/smart.py), one statement: agent <-> player, with
 -- the bypass policy and the rebate decided under the locks of the money they depend on.
 --   1. A bypass (the player's owner is not the caller) locks the owning agent's row: bypasses
 --      on one owner's players queue, so the window's count cannot be raced past a tier.
@@ -10,12 +10,10 @@
 --   4. A bypass deposit accrues the caller's rate for the owner (agent_rebates) as a rebate:
 --      legs from the caller's 'rebate_owed:<owner>' (a liability) to the owner's
 --      'rebate_due:<caller>', both made on first use (no lower bound).
---   5. ledger_transfer posts; then the ST id of the UTC day, the record, and on the first
---      bypass of a window (p_notify) the owner's notification bypass.first; a bypass's owner
---      also gets transfer.alert, and bypass.blocked on a blocked one (agent_notify_transfer).
---   6. Webhook events (agent_webhook_event) in this same statement: transfer.completed after
---      the record; transfer.failed on a refusal (insufficient funds, a blocked bypass), and
---      bypass.blocked too on a blocked bypass. A replay or a conflict emits nothing.
+--   5. ledger_transfer posts; then its record and the owner's notifications
+--      (agent_smart_record); a blocked bypass's owner gets bypass.blocked.
+-- Its webhook events are written by the server in the same unit of work, from the view the
+-- API answers with (wallet/agents/smart_views.py).
 CREATE OR REPLACE FUNCTION agent_smart_transfer(
     p_external_id text, p_request_hash bytea, p_agent_id bigint, p_agent_main bigint,
     p_player_id bigint, p_player_main bigint, p_owner_id bigint, p_type text,
@@ -33,8 +31,6 @@ DECLARE
     v_sign     integer := CASE WHEN p_type = 'deposit' THEN 1 ELSE -1 END;
     v_accounts bigint[];
     v_amounts  bigint[];
-    v_day      date := (now() AT TIME ZONE 'UTC')::date;
-    v_number   integer;
     v_owed     bigint;
     v_due      bigint;
     v_debt_id  bigint;
@@ -58,9 +54,7 @@ BEGIN
         RETURN r;
     END IF;
     IF v_bypass THEN
-        SELECT count(*) + 1 INTO v_count FROM smart_transfers
-         WHERE owner_agent_id = p_owner_id AND is_bypass
-           AND created_at > now() - make_interval(hours => p_window_hours);
+        v_count := agent_bypass_count(p_owner_id, p_window_hours);
         v_tier := CASE WHEN v_count <= p_max_free THEN 'free'
                        WHEN v_count <= p_block_after THEN 'surcharge' END;
         IF v_tier IS NULL THEN
@@ -70,10 +64,6 @@ BEGIN
                 v_count, 'blockAfter', p_block_after, 'windowHours', p_window_hours),
                 'bypass.blocked:' || p_external_id);
             r.outcome := 'blocked';
-            PERFORM agent_webhook_event(ARRAY['bypass.blocked', 'transfer.failed'],
-                'BYPASS_BLOCKED',
-                r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
-                p_amount_minor, v_count, p_method, p_reference);
             RETURN r;
         END IF;
         IF p_type = 'deposit' THEN
@@ -85,9 +75,6 @@ BEGIN
     END IF;
     IF p_type = 'withdraw' AND r.balance_before_minor + coalesce(v_debt, 0) < p_amount_minor THEN
         r.outcome := 'insufficient';
-        PERFORM agent_webhook_event(ARRAY['transfer.failed'], 'INSUFFICIENT_BALANCE',
-            r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
-            p_amount_minor, v_count, p_method, p_reference);
         RETURN r;
     END IF;
     v_accounts := ARRAY[p_agent_main, p_player_main];
@@ -110,35 +97,10 @@ BEGIN
     v_legs := ledger_repaying_debt(v_accounts, v_amounts, p_player_main, v_debt_id, v_debt);
     r := ledger_transfer('agent', 'move', p_external_id, p_request_hash, 'transfer',
                          v_legs.accounts, v_legs.amounts, p_player_main);
-    IF r.outcome = 'insufficient' THEN
-        PERFORM agent_webhook_event(ARRAY['transfer.failed'], 'INSUFFICIENT_BALANCE',
-            r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
-            p_amount_minor, v_count, p_method, p_reference);
+    IF r.outcome = 'new' THEN
+        PERFORM agent_smart_record(r, p_agent_id, p_player_id, p_owner_id, p_type, p_amount_minor,
+            v_count, v_tier, p_surcharge_bp, v_rebate, v_rebated, p_window_hours, p_notify,
+            p_method, p_reference, p_comment);
     END IF;
-    IF r.outcome <> 'new' THEN
-        RETURN r;
-    END IF;
-    INSERT INTO smart_transfer_days AS d (day, last_number) VALUES (v_day, 1)
-    ON CONFLICT (day) DO UPDATE SET last_number = d.last_number + 1
-    RETURNING last_number INTO v_number;
-    INSERT INTO smart_transfers (tx_id, st_id, agent_id, player_id, owner_agent_id, type,
-                                 amount_minor, is_bypass, bypass_count, tier, surcharge_bp,
-                                 surcharge_minor, rebate_bp, rebate_minor, payment_method,
-                                 payment_reference, comment, created_at)
-    VALUES (r.tx_id, 'ST-' || to_char(v_day, 'YYYYMMDD') || '-' || lpad(v_number::text, 6, '0'),
-            p_agent_id, p_player_id, p_owner_id, p_type, p_amount_minor, v_bypass, v_count,
-            v_tier, CASE WHEN v_tier = 'surcharge' THEN p_surcharge_bp ELSE 0 END,
-            CASE WHEN v_tier = 'surcharge' THEN p_amount_minor * p_surcharge_bp / 10000 ELSE 0 END,
-            v_rebate, v_rebated, p_method, p_reference, p_comment, r.tx_at);
-    PERFORM agent_notify_transfer('transfer.alert', p_owner_id, p_agent_id, p_player_id, p_type,
-                                  p_amount_minor, r.tx_id, 'transfer', NULL, NULL);
-    IF v_bypass AND v_count = 1 AND p_notify THEN
-        PERFORM agent_notify_transfer('bypass.first', p_owner_id, p_agent_id, p_player_id, p_type,
-            p_amount_minor, r.tx_id, 'transfer',
-            jsonb_build_object('bypassCount', v_count, 'windowHours', p_window_hours), NULL);
-    END IF;
-    PERFORM agent_webhook_event(ARRAY['transfer.completed'], NULL,
-        r, p_external_id, p_request_hash, p_agent_id, p_player_id, p_owner_id, p_type,
-        p_amount_minor, v_count, p_method, p_reference);
     RETURN r;
 END $$;

@@ -1,4 +1,4 @@
--- An agent's move (wallet/ledger/agent_money.py): ledger_transfer's legs, plus what an agent
+-- An agent's move (wallet/moves/agent.py): ledger_transfer's legs, plus what an agent
 -- move needs beyond a plain transfer, all in the one database transaction:
 --   p_floor_account must hold at least p_floor_minor afterwards (a REAL withdraw from a
 --     sub-agent takes its balance, never its credit);

@@ -1,4 +1,4 @@
--- The delivery worker's claim (wallet/ledger/webhook_deliveries.py), its whole transaction:
+-- The delivery worker's claim (wallet/webhooks/deliveries.py), its whole transaction:
 --   1. due deliveries past the give-up limit (p_attempts_max claims, or older than p_age_max_s:
 --      a worker died on the last attempt) are dead;
 --   2. up to p_limit due deliveries of live registrations are locked with SKIP LOCKED (workers

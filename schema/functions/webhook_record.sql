@@ -1,4 +1,4 @@
--- An attempt's result (wallet/ledger/webhook_deliveries.py): the attempt row gets its status
+-- An attempt's result (wallet/webhooks/deliveries.py): the attempt row gets its status
 -- code or error and duration; the delivery is delivered (2xx), dead (p_attempts_max attempts,
 -- or older than p_age_max_s), or due again in p_retry_s. Only the holder of the current lease
 -- moves the delivery (attempts = p_attempt): a late result of an expired lease is recorded as

@@ -1,4 +1,4 @@
--- A webhook registration (wallet/ledger/webhook_registrations.py), at most p_max live ones per
+-- A webhook registration (wallet/webhooks/registrations.py), at most p_max live ones per
 -- agent: the agent's row is locked first (NO KEY UPDATE: transfers referencing it go on), so
 -- two registrations at once cannot both pass the count. Answers the new registration's id and
 -- time; no row: the agent is at its limit.

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from tests.support import LoopThread, Server
-from wallet.cashier.passwords import hash_password
-from wallet.ledger.agents import Agent, create_agent
+from wallet.access.passwords import hash_password
+from wallet.directory.agents import Agent, create_agent
 from wallet.ledger.database import LedgerDB
 
 DEMO_OPERATOR_ID = 1

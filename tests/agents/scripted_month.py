@@ -37,9 +37,9 @@ from loadtest.studios import ambslot, igamingace
 from tests.agents.conftest import DEMO_OPERATOR_ID, PASSWORD_HASH, login
 from tests.support import LoopThread, Server
 from wallet.agents.commission import CommissionData
-from wallet.ledger.agents import Agent, create_agent
+from wallet.directory.agents import Agent, create_agent
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.game_products import ProductEntry, set_product
+from wallet.reporting.products import ProductEntry, set_product
 
 ZONE = ZoneInfo("Asia/Manila")
 NOV_FROM, NOV_TO = date(2026, 11, 1), date(2026, 11, 30)

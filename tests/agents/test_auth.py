@@ -11,7 +11,7 @@ import httpx
 
 from tests.agents.conftest import PASSWORD, Desk, login
 from tests.support import LoopThread, Server
-from wallet.ledger.agents import Agent
+from wallet.directory.agents import Agent
 from wallet.ledger.database import LedgerDB
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")

@@ -321,7 +321,7 @@ def test_a_players_debt_is_repaid_first_and_never_withdrawn(
     """A debt (what an authoritative rollback took beyond zero; the studios see main + debt):
     deposits repay it first, as the hot path's credits do, and no withdraw takes it out."""
     from wallet.ledger.idempotency import request_hash
-    from wallet.ledger.transfers import system_account, transfer
+    from wallet.ledger.postings import post, system_account
 
     desk = open_desk(100_00)
     player = desk.register_player()
@@ -335,7 +335,7 @@ def test_a_players_debt_is_repaid_first_and_never_withdrawn(
     assert row is not None
     house = loop.run(system_account(ledger, "game:test", "PHP"))
     made = loop.run(
-        transfer(
+        post(
             ledger,
             caller="test",
             operation="rollback_beyond_zero",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import psycopg
 
 from tests.agents.test_cli import wallet
-from wallet.ledger.agents import Agent
+from wallet.directory.agents import Agent
 
 
 def test_product_map_from_the_command_line(db_url: str) -> None:

@@ -30,7 +30,7 @@ from tests.agents.scripted_month import (
 )  # fmt: skip
 from tests.support import LoopThread, Server
 from wallet.agents.commission import CommissionData
-from wallet.agents.report_transfers import SettlementReportData, TransfersReportData
+from wallet.agents.report_moves import SettlementReportData, TransfersReportData
 from wallet.agents.reports import (
     AgentsReportData,
     DailyReportData,
@@ -39,9 +39,9 @@ from wallet.agents.reports import (
     SummaryReportData,
 )
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.report_sql import SEAMLESS_CALLERS
 from wallet.providers import ambslot as ambslot_adapter
 from wallet.providers import igamingace as igamingace_adapter
+from wallet.reporting.activity import SEAMLESS_CALLERS
 
 
 @pytest.fixture(scope="module")

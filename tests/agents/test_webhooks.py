@@ -19,16 +19,16 @@ from tests.agents.receiver import Receiver, wait_until
 from tests.agents.test_auth import assert_envelope
 from tests.agents.test_cli import wallet
 from tests.support import LoopThread, Server, free_port
-from wallet.agents.webhook_secrets import SecretUnreadable, secret_box
-from wallet.agents.webhook_worker import retry_delay_s, signature
 from wallet.agents.webhooks import (
     WebhookDeleteData,
     WebhookListData,
     WebhookRegisterData,
 )
 from wallet.config import Settings
-from wallet.ledger.agents import Agent
+from wallet.directory.agents import Agent
 from wallet.ledger.database import LedgerDB
+from wallet.webhooks.secret_box import SecretUnreadable, secret_box
+from wallet.webhooks.worker import retry_delay_s, signature
 
 ALL = ["transfer.completed", "transfer.failed", "bypass.blocked"]
 # A delivering server with a fast retry schedule (the other test servers deliver nothing).

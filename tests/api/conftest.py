@@ -16,7 +16,7 @@ from tests.agents import conftest as agents
 from tests.cashier import conftest as cashiers
 from tests.support import LoopThread, Server
 from wallet.app import api_operations
-from wallet.ledger.agents import Agent, create_agent
+from wallet.directory.agents import Agent, create_agent
 from wallet.ledger.database import LedgerDB
 from wallet.web.docs import Published
 

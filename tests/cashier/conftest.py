@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from tests.support import LoopThread, Server
-from wallet.cashier.passwords import hash_password
-from wallet.ledger.api_keys import create_api_key
-from wallet.ledger.cashiers import create_cashier
+from wallet.access.api_keys import create_api_key
+from wallet.access.passwords import hash_password
+from wallet.directory.cashiers import create_cashier
+from wallet.directory.shops import Shop, create_shop
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.shops import Shop, create_shop
 
 DEMO_OPERATOR_ID = 1
 JWT_SECRET = secrets.token_hex(32)

@@ -1,6 +1,6 @@
 """The operator's commands for shops: `wallet shop create`, `wallet cashier create`, `wallet
 apikey create`. One line each, secrets shown once; bad input exits 2 with a clear message. What
-they print is enough to log in (the README's walk-through)."""
+they print is enough to log in (docs/cashier.md's walk-through)."""
 
 from __future__ import annotations
 

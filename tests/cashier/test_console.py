@@ -1,6 +1,6 @@
 """The cashier console (/cashier) in a real browser: Debian's headless Chromium driven by
 Playwright (the system browser, no browser download), against a real server and PostgreSQL.
-The shop, its cashier and its key come from the `wallet` command, as README "Cashier console"
+The shop, its cashier and its key come from the `wallet` command, as docs/cashier.md
 tells an operator. A cashier logs in, creates a player, deposits (a double click pays once),
 sees the new balance, and sees the API's own message when withdrawing more than the player
 has. Screenshots go to .data/test-artifacts/ (and the main one to /tmp/cashier-console.png).

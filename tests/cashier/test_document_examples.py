@@ -210,8 +210,8 @@ def test_create_player_river_mode_example(open_desk: Callable[..., Desk]) -> Non
 def test_change_password_by_id_in_url_and_by_username(
     open_desk: Callable[..., Desk], ledger: LedgerDB, loop: LoopThread
 ) -> None:
-    from wallet.cashier.passwords import verify_password
-    from wallet.ledger.shop_players import find_player
+    from wallet.access.passwords import verify_password
+    from wallet.directory.shop_players import find_shop_player
 
     desk = open_desk()
     made = desk.create_player(username=f"pw_{desk.shop.id:06d}", password="secret123")
@@ -239,7 +239,7 @@ def test_change_password_by_id_in_url_and_by_username(
     short = desk.call("POST", f"/cashier/players/{made['id']}/password", json={"password": "12345"})
     assert short.status_code == 400
     assert short.json() == {"fail": True, "message": "The password must be at least 6 characters."}
-    assert loop.run(find_player(ledger, 1, player_id=made["id"])) is not None
+    assert loop.run(find_shop_player(ledger, 1, player_id=made["id"])) is not None
 
 
 def test_deposit_example(open_desk: Callable[..., Desk]) -> None:

@@ -22,8 +22,8 @@ from loadtest.studios import igamingace
 from loadtest.studios.ambslot import AmbSlotStudio, StudioSettings
 from loadtest.studios.igamingace import IGamingAceStudio
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
 
 # Figures of this run, printed at the end of the test session (conftest.py) for the README.
 FIGURES: list[str] = []

@@ -21,8 +21,8 @@ from tests.chaos.harness import (
 )
 from tests.chaos.pgproxy import LossyPgProxy
 from tests.support import LoopThread, Server
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 
 LOSS = float(os.environ.get("CHAOS_REPLY_LOSS", "0.05"))
 # Rounds played in all, at least half of them by each studio: as many transactions per player

@@ -19,8 +19,8 @@ from tests.chaos.harness import (
     storm,
 )
 from tests.support import LoopThread, Server
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 
 KILLS = int(os.environ.get("CHAOS_KILLS", "5"))
 

@@ -28,9 +28,9 @@ from tests.chaos.harness import (
 from tests.support import LoopThread, Server, make_ledger, throwaway_database
 from wallet.config import ROOT_DIR
 from wallet.db import embedded_url, stop_embedded
+from wallet.directory.players import Player, create_player, find_player
 from wallet.ledger.audit import audit
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, create_player, find_player
 from wallet.migrations import migrate
 
 OUTAGE_S = float(os.environ.get("CHAOS_OUTAGE_S", "3"))

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from tests.fuzz.endpoints import ANSWERS, CASES, ENDPOINTS, SIGNED_ENDPOINTS, Body, Endpoint
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

@@ -7,13 +7,13 @@ import secrets
 from collections.abc import Callable
 
 from tests.support import LoopThread
+from wallet.directory.players import Player
 from wallet.ledger.accounts import balance_of, open_account, set_lower_bound
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import Outcome
 from wallet.ledger.pending import confirm, release, reserve
-from wallet.ledger.players import Player
-from wallet.ledger.transfers import system_account, transfer
+from wallet.ledger.postings import post, system_account
 
 
 def _agent_wallet(ledger: LedgerDB, loop: LoopThread, credit_line: int) -> int:
@@ -33,7 +33,7 @@ def _agent_wallet(ledger: LedgerDB, loop: LoopThread, credit_line: int) -> int:
 def _pay(ledger: LedgerDB, loop: LoopThread, src: int, dst: int, amount: int):  # type: ignore[no-untyped-def]
     ext = secrets.token_hex(6)
     return loop.run(
-        transfer(
+        post(
             ledger,
             caller="test",
             operation="pay",

@@ -15,12 +15,12 @@ import psycopg
 import pytest
 
 from tests.support import LoopThread, make_ledger, throwaway_database
+from wallet.directory.players import create_player
 from wallet.ledger.audit import CHECKS, audit
 from wallet.ledger.batching import call_alone
 from wallet.ledger.game import GameCall, Kind, Rule
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import Outcome
-from wallet.ledger.players import create_player
 from wallet.migrations import migrate
 
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.batching import GameBatcher, call_alone
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import GameCall, Kind, Rule
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
-from wallet.ledger.players import Player, find_player
 
 
 def _call(player: Player, kind: Kind, ext: str, debit: int = 0, credit: int = 0) -> GameCall:

@@ -7,11 +7,11 @@ import secrets
 from collections.abc import Callable
 
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import GameCall, Kind, Rule, game_call
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
-from wallet.ledger.players import Player, find_player
 
 
 def _debit(player: Player, ext: str, amount: int) -> GameCall:

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.audit import audit
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import GameCall, Kind, Rule, game_call
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import Outcome
-from wallet.ledger.players import Player, find_player
 
 REF_OPS = ("debit", "credit", "debit_credit")
 amounts = st.integers(min_value=0, max_value=5_000)

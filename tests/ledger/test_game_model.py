@@ -23,14 +23,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from tests.ledger.test_shop_modes import _make
 from tests.support import LoopThread
+from wallet.directory.players import create_player
 from wallet.ledger.audit import audit
 from wallet.ledger.batching import GameBatcher
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import REVERSE_OPERATION, GameCall, Kind, Rule, game_call
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
-from wallet.ledger.players import create_player
-from wallet.ledger.shop_money import account_balances
 
 AMB_RULES = frozenset({Rule.ROUND_SINGLE_BET, Rule.ROUND_NEEDS_BET, Rule.REVERSE_BY_ROUND})
 IGA_REFS = ("Withdraw", "Deposit", "BetWin")
@@ -555,5 +554,3 @@ def test_the_hot_path_agrees_with_the_model(ledger: LedgerDB, loop: LoopThread) 
     report = loop.run(audit(ledger))
     assert report.ok, report.violations[:10]
 
-
-_ = account_balances  # the shop figures' reader; this test reads every pool directly

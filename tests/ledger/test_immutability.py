@@ -7,7 +7,7 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-from wallet.ledger.players import Player
+from wallet.directory.players import Player
 
 
 @pytest.mark.parametrize(

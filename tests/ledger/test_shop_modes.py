@@ -14,15 +14,15 @@ from collections.abc import Callable
 import pytest
 
 from tests.support import LoopThread
-from wallet.ledger.cashiers import create_cashier
+from wallet.directory.cashiers import create_cashier
+from wallet.directory.shop_players import ShopPlayer, create_shop_player
+from wallet.directory.shops import create_shop
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import GameCall, Kind, Rule, game_call, player_balance
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
-from wallet.ledger.shop_money import account_balances
-from wallet.ledger.shop_players import ShopPlayer, create_shop_player
-from wallet.ledger.shops import create_shop
-from wallet.ledger.transfers import system_account, transfer
+from wallet.ledger.postings import post, system_account
+from wallet.moves.shop import account_balances
 
 THRESHOLD_MINOR = 100
 
@@ -40,7 +40,7 @@ async def _make(db: LedgerDB, mode: str, opening: dict[str, int]) -> ShopPlayer:
     for purpose, amount in opening.items():
         source_purpose = "wager_req" if purpose == "wager_req" else "equity"
         source = await system_account(db, source_purpose, "THB")
-        answer = await transfer(
+        answer = await post(
             db,
             caller="test",
             operation="opening",

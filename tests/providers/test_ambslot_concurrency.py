@@ -15,8 +15,8 @@ import pytest
 
 from loadtest.studios.ambslot import callback_fields, encode, post
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
 
 ROUNDS_PER_BATCH = 10
 BATCHES = 4

@@ -11,8 +11,8 @@ import pytest
 
 from loadtest.studios.ambslot import Num, callback_fields, encode, post
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
 
 OPENING_MINOR = 10_000
 INVALID = {"code": 997, "message": "Invalid request data"}

@@ -16,8 +16,8 @@ import pytest
 
 from loadtest.studios.ambslot import Num, callback_fields, post
 from tests.support import LoopThread, Server
+from wallet.directory.players import Player, find_player, set_status
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player, set_status
 
 LAST_UPDATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 OPENING_MINOR = 10_000  # 100.00 THB

@@ -11,8 +11,8 @@ import pytest
 
 from loadtest.studios.ambslot import callback_fields, encode, post, sign
 from tests.support import LoopThread, Server
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
 
 KEY = "amb-key-" + secrets.token_hex(8)
 AGENT = "amb-prod-7"

@@ -20,8 +20,8 @@ from loadtest.studios.ambslot import (
     StudioSettings,
 )
 from tests.support import LoopThread, Server
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
 
 OPENING_MINOR = 200_000  # far above what 25 rounds of bets up to 50.00 can lose: no 800s
 PLAYERS = 5

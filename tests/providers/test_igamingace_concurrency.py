@@ -15,8 +15,8 @@ import httpx
 from loadtest.studios.igamingace import callback_fields, encode, post
 from tests.providers.test_igamingace_support import answer_of, balance_minor, minor, transactions
 from tests.support import LoopThread
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 
 PAIRS_PER_BATCH = 10
 BATCHES = 3

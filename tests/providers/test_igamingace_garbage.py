@@ -15,8 +15,8 @@ import pytest
 from loadtest.studios.igamingace import Num, callback_fields, encode, post, signed
 from tests.providers.test_igamingace_support import balance_minor, transactions
 from tests.support import LoopThread
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 
 OPENING_MINOR = 10_000
 WRONG_INPUT = b'{"code":2,"message":"Wrong input parameters"}'

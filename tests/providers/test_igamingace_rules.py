@@ -24,8 +24,8 @@ from tests.providers.test_igamingace_support import (
     transactions,
 )
 from tests.support import LoopThread, Server
+from wallet.directory.players import Player, set_status
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, set_status
 
 OPENING_MINOR = 10_000  # 100.00 THB
 SECRET = "1234567890"

@@ -23,8 +23,8 @@ from loadtest.studios.igamingace import (
 )
 from tests.providers.test_igamingace_support import balance_minor
 from tests.support import LoopThread, Server
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 
 OPENING_MINOR = 500_000  # far above what 32 rounds of bets up to 50.00 can lose: no 6
 PLAYERS = 4

@@ -9,8 +9,8 @@ import httpx
 
 from loadtest.studios.igamingace import callback_fields, post
 from tests.support import LoopThread
+from wallet.directory.players import Player, find_player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player
 
 MESSAGES = {
     0: "Success",

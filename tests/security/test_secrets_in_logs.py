@@ -10,7 +10,7 @@ import httpx
 
 from loadtest.studios.ambslot import callback_fields, post
 from tests.support import Server
-from wallet.ledger.players import Player
+from wallet.directory.players import Player
 
 
 def test_configured_secrets_never_appear_in_the_log(

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from tests.support import LoopThread, free_port
 from tests.transfer.conftest import STUDIO, StudioSim
 from wallet.config import Settings
+from wallet.directory.players import Player, find_player, set_status
 from wallet.ledger.accounts import balance_of
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player, find_player, set_status
-from wallet.ledger.transfer_moves import find_move, move_accounts
+from wallet.moves.transfer_wallet import find_move, move_accounts
 from wallet.transfer.client import StudioClient
 from wallet.transfer.moves import TransferRefused, grace_s, transfer_in, transfer_out
 from wallet.transfer.reconciler import background_round, reconcile

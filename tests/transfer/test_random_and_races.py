@@ -10,8 +10,8 @@ from collections.abc import Callable
 from tests.support import LoopThread
 from tests.transfer.conftest import StudioSim
 from tests.transfer.test_behaviours import figures
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 from wallet.transfer.client import StudioClient
 from wallet.transfer.moves import Result, TransferRefused, transfer_in, transfer_out
 from wallet.transfer.reconciler import reconcile

@@ -18,8 +18,8 @@ from tests.support import LoopThread, Server
 from tests.transfer.conftest import SIM_KEY, STUDIO, StudioSim
 from tests.transfer.test_behaviours import figures
 from wallet.config import ROOT_DIR
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
 
 START = 100_00
 
@@ -205,3 +205,38 @@ def test_background_reconcilers_of_two_workers_share_the_pending_moves(
         assert "wallet_transfer_pending" in text
     finally:
         srv.stop()
+
+
+def test_lobby_api_edge_toolkit(
+    server: Server,
+    operator_key: str,
+    make_player: Callable[..., Player],
+    ledger: LedgerDB,
+    loop: LoopThread,
+) -> None:
+    """A field named twice, an amount with an exponent, a NUL or a lone surrogate in a field
+    (a 500 before issue 24), and the one idempotency-key rule: each a 400, nothing moved."""
+    player = make_player("THB", START)
+    url = f"{server.base_url}/transfer-wallet/{STUDIO}/deposit"
+    headers = {"authorization": f"Bearer {operator_key}", "content-type": "application/json"}
+    name = player.username
+    for n, (text, message) in enumerate([
+        (f'{{"player": "{name}", "amount": "1.00", "amount": "30.00"}}',
+         "the body names a field twice"),
+        (f'{{"player": "{name}", "amount": "1E-2"}}', "bad amount: not plain decimal text"),
+        (f'{{"player": "{name}", "amount": 1e2}}', "player and amount (decimal text) are required"),
+        ('{"player": "a\\u0000b", "amount": "1.00"}',
+         "the body has a NUL character or an unpaired surrogate"),
+        ('{"player": "\\ud83d", "amount": "1.00"}',
+         "the body has a NUL character or an unpaired surrogate"),
+    ]):  # fmt: skip
+        answer = httpx.post(url, content=text.encode(), headers={**headers, "idempotency-key":
+                            f"edge-{name}-{n}"}, timeout=10)  # fmt: skip
+        assert (answer.status_code, answer.json()) == (400, {"error": message}), text
+    body = {"player": name, "amount": "1.00"}
+    for key, in_body in [(b"k" * 256, None), (b"caf\xe9", None), (b"one", "other")]:
+        extra = {} if in_body is None else {"idempotency_key": in_body}
+        answer = httpx.post(url, json={**body, **extra},
+                            headers={**headers, "idempotency-key": key}, timeout=10)  # fmt: skip
+        assert answer.status_code == 400 and "Idempotency-Key" in answer.json()["error"], answer
+    assert figures(ledger, loop, player) == (START, 0, 0)

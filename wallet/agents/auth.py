@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
+from wallet.access.agent_tokens import forget_expired_tokens, issue_token, refresh_token
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, iso_utc
 from wallet.agents.gate import (
@@ -20,7 +21,6 @@ from wallet.agents.gate import (
     rate_hit,
 )
 from wallet.context import Context
-from wallet.ledger.agents import forget_expired_tokens, issue_token, refresh_token
 
 STARTED = time.monotonic()
 CLEANUP_ONE_IN = 100

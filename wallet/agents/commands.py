@@ -1,5 +1,5 @@
 """`wallet agent create USERNAME --password PW --currency C [--balance N] [--parent USERNAME]`
-and `wallet agent demo` (the demo tree `make run` seeds; README "Agent API")."""
+and `wallet agent demo` (the demo tree `make run` seeds; docs/agents.md)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import argparse
 import re
 from dataclasses import dataclass
 
-from wallet.cashier.passwords import hash_password_async
+from wallet.access.passwords import hash_password_async
 from wallet.commands import CommandError, print_line
 from wallet.config import Settings
-from wallet.ledger.agent_players import NewPlayer, create_agent_player, find_player
-from wallet.ledger.agents import Agent, AgentExists, create_agent, find_agent, wallet_of
+from wallet.directory.agent_players import NewPlayer, create_agent_player, find_agent_player
+from wallet.directory.agents import Agent, AgentExists, create_agent, find_agent, wallet_of
+from wallet.directory.operators import operator_id
+from wallet.ledger.currencies import currency_exponents
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
-from wallet.ledger.reference import currency_exponents, operator_id
 
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")  # as the API's register endpoints
 PASSWORD_MIN = 6
@@ -28,7 +29,7 @@ class DemoAgent:
     parent: str | None
 
 
-# The demo tree (README "Agent API"), with the document's own names and credentials, so its
+# The demo tree (docs/agents.md), with the document's own names and credentials, so its
 # quick start and SDK examples run as written: the SDKs log in as demo / "***", the quick
 # start as your_username / your_password; Lykmyk is doctrinedark's player (a bypass for demo),
 # PlayerName your_username's. Dev data only: `make run` seeds it, never `wallet serve`.
@@ -108,7 +109,7 @@ async def seed_demo(db: LedgerDB, settings: Settings) -> list[str]:
     for username, owner_name in DEMO_PLAYERS:
         owner = await find_agent(db, op, username=owner_name)
         assert owner is not None
-        if await find_player(db, op, username=username) is None:
+        if await find_agent_player(db, op, username=username) is None:
             new = NewPlayer(
                 username=username,
                 email=f"{username.lower()}@example.com",
@@ -140,6 +141,6 @@ def register(
     create.add_argument("--balance", default="0")
     create.add_argument("--parent", help="the parent agent's username (none: a top agent)")
     create.set_defaults(func=cmd_agent_create)
-    demo = agent.add_parser("demo", help="seed the demo agent tree (README), once")
+    demo = agent.add_parser("demo", help="seed the demo agent tree (docs/agents.md), once")
     demo.set_defaults(func=cmd_agent_demo)
     return agent

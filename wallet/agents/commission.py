@@ -17,9 +17,10 @@ from starlette.requests import Request
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request
 from wallet.agents.gate import Call, Reply, endpoint
-from wallet.cashier.answers import Amount
-from wallet.ledger.agents import Agent, find_agent
-from wallet.ledger.commissions import commission_of, set_commission
+from wallet.directory.agents import Agent, find_agent
+from wallet.ledger.money import AmountError
+from wallet.reporting.commissions import commission_of, set_commission
+from wallet.web.amounts import Amount, plain_decimal
 
 ID_DIGITS_MAX = 18
 
@@ -45,6 +46,11 @@ class CommissionRequest(BaseModel):
     def _a_number(cls, value: object) -> object:
         if isinstance(value, bool | str):
             raise ValueError("percent must be a number")
+        if isinstance(value, int | Decimal):
+            try:
+                return plain_decimal(value)  # judged as written: no exponent
+            except AmountError as error:
+                raise ValueError("percent must be a plain decimal number") from error
         return value
 
 

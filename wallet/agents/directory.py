@@ -6,21 +6,21 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
+from wallet.access.passwords import hash_password_async
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.fields import EMAIL_FIELD, PASSWORD_FIELD, USERNAME_FIELD, text_field
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_id
-from wallet.cashier.answers import Amount
-from wallet.cashier.passwords import hash_password_async
-from wallet.ledger.agent_players import (
+from wallet.directory.agent_players import (
     AgentPlayer,
     NewPlayer,
     create_agent_player,
-    list_players,
+    list_agent_players,
     player_balance,
 )
-from wallet.ledger.agents import Agent, AgentExists, create_agent, list_subagents, wallet_of
+from wallet.directory.agents import Agent, AgentExists, create_agent, list_subagents, wallet_of
+from wallet.web.amounts import Amount
 
 SEARCH_LIMIT = 100
 
@@ -204,14 +204,14 @@ async def agent_register(request: Request, call: Call) -> Reply:
 @endpoint("players")
 async def players(request: Request, call: Call) -> Reply:
     page = fields.validated(call.body, PlayersRequest)
-    total, found = await list_players(call.ctx.db, call.agent, "", page.start, page.limit)
+    total, found = await list_agent_players(call.ctx.db, call.agent, "", page.start, page.limit)
     return Reply({"players": [player_view(p) for p in found], "count": len(found), "total": total})
 
 
 @endpoint("player_search")
 async def player_search(request: Request, call: Call) -> Reply:
     name = fields.validated(call.body, PlayerSearchRequest).playerUsername
-    total, found = await list_players(call.ctx.db, call.agent, name, 0, SEARCH_LIMIT)
+    total, found = await list_agent_players(call.ctx.db, call.agent, name, 0, SEARCH_LIMIT)
     return Reply({"players": [player_view(p) for p in found], "count": len(found), "total": total})
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from wallet.cashier.answers import encode
+from wallet.web.amounts import encode
 from wallet.web.requestlog import request_id_of
 
 MEDIA_TYPE = "application/json"

@@ -10,7 +10,6 @@ than the currency has (never rounding).
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -29,8 +28,12 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from starlette.requests import Request
 
 from wallet.agents.envelope import bad_request
-from wallet.ledger.money import AmountError, parse_minor
-from wallet.web.bodies import BodyTooLarge, read_capped, storable
+from wallet.ledger.money import AmountError, AmountProblem, parse_minor
+from wallet.web.amounts import minor_units as exact_minor_units
+from wallet.web.amounts import plain_decimal
+from wallet.web.exact_json import BadJson, JsonProblem, read_json_object
+from wallet.web.idempotency import KEY_CHARS_MAX, BadIdempotencyKey, KeyProblem
+from wallet.web.idempotency import idempotency_key as read_idempotency_key
 
 Body = dict[str, Any]
 Model = TypeVar("Model", bound=BaseModel)
@@ -41,7 +44,7 @@ EMAIL_MAX = 254
 PASSWORD_MIN, PASSWORD_MAX = 6, 128
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 START_MAX = 10_000_000
-KEY_MAX = 128
+KEY_MAX = KEY_CHARS_MAX
 USERNAME = r"^[A-Za-z0-9_.@-]{3,64}$"
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -49,29 +52,33 @@ SLASH_OR_ISO_DATE = re.compile(r"\d{4}[-/]\d{2}[-/]\d{2}")
 PERCENT_RULE = "must be 0 to 100 with at most 2 decimals"
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
+# The agent API's words for each refusal of the edge toolkit (wallet/web/).
+BODY_WORDS = {
+    JsonProblem.TOO_LARGE: "Request body too large",
+    JsonProblem.TOO_SLOW: "Request body not received in time",
+    JsonProblem.NOT_JSON: "Request body must be a JSON object",
+    JsonProblem.NOT_OBJECT: "Request body must be a JSON object",
+    JsonProblem.DUPLICATE_KEY: "Request body must not name a field twice",
+    JsonProblem.UNSTORABLE_TEXT: "Request body has a NUL character or an unpaired surrogate",
+}
+AMOUNT_WORDS = {
+    AmountProblem.NOT_PLAIN: "{name} must be a plain decimal number",
+    AmountProblem.NEGATIVE: "{name} must be greater than 0",
+    AmountProblem.TOO_PRECISE: "{name} must have at most {exponent} decimal places",
+    AmountProblem.TOO_LARGE: "{name} is too large",
+}
+KEY_WORDS = {
+    KeyProblem.MALFORMED: f"The idempotency key must be 1 to {KEY_MAX} printable characters",
+    KeyProblem.DIFFERS: "X-Idempotency-Key and idempotencyKey differ",
+}
 
 
 async def json_body(request: Request, max_bytes: int, timeout_s: float) -> Body:
-    """The body as a JSON object; an empty body is an empty object."""
+    """The body as a JSON object (wallet/web/exact_json.py); an empty body is an empty object."""
     try:
-        raw = await read_capped(request, max_bytes, timeout_s)
-    except BodyTooLarge as error:
-        raise bad_request("Request body too large") from error
-    except TimeoutError as error:
-        raise bad_request("Request body not received in time") from error
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw, parse_float=Decimal, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as error:
-        raise bad_request("Request body must be a JSON object") from error
-    if not isinstance(body, dict):
-        raise bad_request("Request body must be a JSON object")
-    if not storable(body):
-        raise bad_request("Request body has a NUL character or an unpaired surrogate")
-    return body
+        return await read_json_object(request, max_bytes, timeout_s)
+    except BadJson as error:
+        raise bad_request(BODY_WORDS[error.problem]) from error
 
 
 def rule(message: str) -> PydanticCustomError:
@@ -87,7 +94,10 @@ def _blank_is_none(value: object) -> object:
 def _number(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise rule("must be a number")
-    return Decimal(value)
+    try:
+        return plain_decimal(value)  # judged as written: 1E-2 is not 0.01 here
+    except AmountError as error:
+        raise rule("must be a plain decimal number") from error
 
 
 def _iso_date(value: object) -> object:
@@ -212,16 +222,10 @@ MONEY_TYPE = Literal["REAL", "CREDIT"]
 def minor_units(value: Decimal, exponent: int, name: str = "amount") -> int:
     """An amount the model read, in the currency's minor units: exact, or a 400."""
     try:
-        minor = parse_minor(str(value), exponent)
+        minor = exact_minor_units(value, exponent)
     except AmountError as error:
-        text = str(error)
-        if text.startswith("more than"):
-            raise bad_request(f"{name} must have at most {exponent} decimal places") from error
-        if text == "negative amount":
-            raise bad_request(f"{name} must be greater than 0") from error
-        if text == "amount too large":
-            raise bad_request(f"{name} is too large") from error
-        raise bad_request(f"{name} must be a plain decimal number") from error
+        words = AMOUNT_WORDS[error.problem].format(name=name, exponent=exponent)
+        raise bad_request(words) from error
     if minor <= 0:
         raise bad_request(f"{name} must be greater than 0")
     return minor
@@ -234,15 +238,10 @@ def basis_points(percent: Decimal) -> int:
 
 def idempotency_key(request: Request, in_body: str | None) -> str | None:
     """X-Idempotency-Key, or idempotencyKey in the body (both: they must agree)."""
-    header = request.headers.get("x-idempotency-key")
-    if header is not None and in_body is not None and header != in_body:
-        raise bad_request("X-Idempotency-Key and idempotencyKey differ")
-    key = header if header is not None else in_body
-    if key is None:
-        return None
-    if not 0 < len(key) <= KEY_MAX or not key.isascii() or not key.isprintable():
-        raise bad_request(f"The idempotency key must be 1 to {KEY_MAX} printable characters")
-    return key
+    try:
+        return read_idempotency_key(request, "x-idempotency-key", in_body)
+    except BadIdempotencyKey as error:
+        raise bad_request(KEY_WORDS[error.problem]) from error
 
 
 def _message(error: ErrorDetails) -> str:

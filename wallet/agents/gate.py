@@ -1,7 +1,7 @@
 """Every agent API request passes here: the one place that turns refusals, outages and bugs into
 the envelope's error answers (never a stack trace), and that authenticates the agent.
 
-Authentication: `Authorization: Bearer tok_...` (a live token, wallet/ledger/agents.py), or
+Authentication: `Authorization: Bearer tok_...` (a live token, wallet/directory/agents.py), or
 `agentUsername` + `agentPassword` in the body. Wrong, expired or refreshed-away: 401 AUTH_ERROR.
 Login attempts count per client address and minute in PostgreSQL (cashier_rate_hit, so every
 worker and host shares the count): every /auth/login call, and every failed body credential;
@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from wallet.access.agent_tokens import password_hash_of, token_agent
+from wallet.access.passwords import verify_password_async
+from wallet.access.rate_limits import hit, hits_now
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, failure, success
-from wallet.cashier.passwords import verify_password_async
 from wallet.context import Context, context_of
-from wallet.ledger.agents import Agent, find_agent, password_hash_of, token_agent
+from wallet.directory.agents import Agent, find_agent
 from wallet.ledger.outcomes import LedgerUnavailable
 from wallet.web.clients import client_host
 from wallet.web.observability import get_logger
@@ -55,30 +57,27 @@ PublicHandler = Callable[[Request, Context, fields.Body], Awaitable[Reply]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def _login_bucket(request: Request) -> str:
+    return f"agent_login:{client_host(request)}"
+
+
 async def rate_hit(request: Request, ctx: Context) -> None:
     """Count one login attempt of this client; 429 past the limit."""
-    bucket = f"agent_login:{client_host(request)}"
-    row = await ctx.db.one(
-        "SELECT allowed, retry_after_s FROM cashier_rate_hit(%s, %s)",
-        (bucket, ctx.settings.agent_login_rate_limit_per_minute),
+    counted = await hit(
+        ctx.db, _login_bucket(request), ctx.settings.agent_login_rate_limit_per_minute
     )
-    assert row is not None
-    if not row[0]:
+    if not counted.allowed:
         raise ApiError(
             Code.RATE_LIMITED,
             "Too many login attempts; retry later",
             reason="rate_limited",
-            headers={"Retry-After": str(row[1])},
+            headers={"Retry-After": str(counted.retry_after_s)},
         )
 
 
 async def over_limit(request: Request, ctx: Context) -> bool:
-    row = await ctx.db.one(
-        "SELECT hits FROM rate_limits WHERE bucket = %s"
-        " AND window_start = date_trunc('minute', clock_timestamp())",
-        (f"agent_login:{client_host(request)}",),
-    )
-    return row is not None and int(row[0]) >= ctx.settings.agent_login_rate_limit_per_minute
+    hits = await hits_now(ctx.db, _login_bucket(request))
+    return hits >= ctx.settings.agent_login_rate_limit_per_minute
 
 
 async def check_credentials(ctx: Context, username: str, password: str) -> Agent | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from wallet.agents.envelope import ApiError, Code
 from wallet.agents.gate import Call
-from wallet.ledger.agent_players import AgentPlayer, find_player
-from wallet.ledger.agents import Agent, find_agent
+from wallet.directory.agent_players import AgentPlayer, find_agent_player
+from wallet.directory.agents import Agent, find_agent
 
 ID_MAX = 2**63 - 1
 
@@ -25,14 +25,14 @@ def _owned(call: Call, player: AgentPlayer | None) -> AgentPlayer:
 
 
 async def player_by_username(call: Call, username: str) -> AgentPlayer:
-    found = await find_player(call.ctx.db, call.agent.operator_id, username=username)
+    found = await find_agent_player(call.ctx.db, call.agent.operator_id, username=username)
     return _owned(call, found)
 
 
 async def player_by_id(call: Call, player_id: int) -> AgentPlayer:
     if player_id > ID_MAX:
         raise ApiError(Code.NOT_FOUND, "Player not found", reason="unknown_player")
-    found = await find_player(call.ctx.db, call.agent.operator_id, player_id=player_id)
+    found = await find_agent_player(call.ctx.db, call.agent.operator_id, player_id=player_id)
     return _owned(call, found)
 
 

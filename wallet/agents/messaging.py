@@ -1,5 +1,5 @@
 """Messaging between agents: POST /message/send, /message/chats, /message/chat,
-/message/recipients, /message/unread (wallet/ledger/messages.py stores and reads).
+/message/recipients, /message/unread (wallet/messaging/messages.py stores and reads).
 
 Decisions where the document leaves room:
 - "One's own tree": an agent writes to its ancestors (upline) and its descendants (downline),
@@ -23,8 +23,8 @@ from starlette.requests import Request
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
-from wallet.ledger.agents import Agent, find_agent
-from wallet.ledger.messages import (
+from wallet.directory.agents import Agent, find_agent
+from wallet.messaging.messages import (
     MESSAGE_CHARS_MAX,
     Message,
     chats_of,
@@ -35,7 +35,7 @@ from wallet.ledger.messages import (
     send_message,
     unread_messages,
 )
-from wallet.ledger.notifications import unread_notifications
+from wallet.messaging.notifications import unread_notifications
 
 ID_MAX = 2**63 - 1
 # An answer's model names every field it has: a test validating a real answer catches drift.

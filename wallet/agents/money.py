@@ -1,6 +1,6 @@
 """Raw transfers: POST /deposit, /withdraw (agent <-> its own or a descendant's player) and
 /agent/deposit, /agent/withdraw (agent <-> a sub-agent, moneyType REAL or CREDIT). Each is one
-ledger transaction (wallet/ledger/agent_money.py).
+ledger transaction (wallet/moves/agent.py).
 
 Idempotency: X-Idempotency-Key or idempotencyKey in the body. The same key with the same request
 (the endpoint, whom, the exact amount, moneyType and comment; not the credentials) answers the
@@ -21,15 +21,15 @@ from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.fields import Choice, Figure, OptionalText, PositiveAmount, text_field
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
-from wallet.cashier.answers import Amount
-from wallet.ledger import agent_money
-from wallet.ledger.agent_money import Kind, MoveRecord, move_record
-from wallet.ledger.agent_players import AgentPlayer, player_balance, visible_around
-from wallet.ledger.agents import Agent, wallet_of
+from wallet.directory.agent_players import AgentPlayer, player_balance, visible_around
+from wallet.directory.agents import Agent, wallet_of
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.idempotency import ScopedKey
 from wallet.ledger.money import format_minor
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
+from wallet.moves import agent as agent_money
+from wallet.moves.agent import Kind, MoveRecord, move_record
+from wallet.web.amounts import Amount
 from wallet.web.requestlog import note
 
 CONFLICT = "Idempotency key already used with a different request"

@@ -1,4 +1,4 @@
-"""System notifications: POST /notifications (wallet/ledger/notifications.py reads them; each is
+"""System notifications: POST /notifications (wallet/messaging/notifications.py reads them; each is
 written by the statement of its event, schema/functions/agent_notify*.sql).
 
 Read rule: a listing marks nothing unless the body says `markRead: true`; then the rows of the
@@ -20,8 +20,8 @@ from wallet.agents import fields
 from wallet.agents.envelope import iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.messaging import ANSWER
-from wallet.cashier.answers import Amount
-from wallet.ledger.notifications import Notification, notifications_of
+from wallet.messaging.notifications import Notification, notifications_of
+from wallet.web.amounts import Amount
 
 
 class NotificationsRequest(fields.PageRequest):
@@ -33,7 +33,7 @@ class NotificationRow(BaseModel):
     model_config = ANSWER
     id: str
     titleKey: str = Field(examples=["transfer.alert", "bypass.first", "balance.credited"])
-    variables: dict[str, Any] = Field(description="The event's context (README lists them)")
+    variables: dict[str, Any] = Field(description="The event's context (docs/agents.md lists them)")
     createdAt: str
     read: bool = Field(description="Whether it was read before this request")
 

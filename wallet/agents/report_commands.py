@@ -11,13 +11,13 @@ import re
 
 from wallet.commands import CommandError, print_line
 from wallet.config import Settings
-from wallet.ledger.agents import find_agent
-from wallet.ledger.commissions import commission_of, set_commission
+from wallet.directory.agents import find_agent
+from wallet.directory.operators import operator_id
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.game_products import DEFAULT_GAME, ProductEntry, product_map, set_product
-from wallet.ledger.game_products import unset_product as unset_entry
 from wallet.ledger.money import AmountError, format_minor, parse_minor
-from wallet.ledger.reference import operator_id
+from wallet.reporting.commissions import commission_of, set_commission
+from wallet.reporting.products import DEFAULT_GAME, ProductEntry, product_map, set_product
+from wallet.reporting.products import unset_product as unset_entry
 
 CALLER = re.compile(r"[a-z0-9_-]{1,32}")
 PRODUCT_MAX, GAME_MAX = 64, 128

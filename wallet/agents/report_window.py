@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from wallet.agents import fields
 from wallet.agents.envelope import bad_request
 from wallet.agents.gate import Call
-from wallet.ledger.report_sql import Window
+from wallet.reporting.activity import Window
 
 SPAN_DAYS_MAX = 366
 DATE_PATTERN = r"^\d{4}[/-]\d{2}[/-]\d{2}$"

@@ -1,8 +1,8 @@
 """The reports: POST /reports/players, /reports/agents, /reports/daily, /reports/products,
 /reports/summary (game activity and money moves of the caller's subtree: the caller's players
 and those of every agent below it), /reports/transfers and /reports/settlement (the caller's
-own transfers and bypass settlement). What counts is said in wallet/ledger/report_sql.py and
-README "Reports"; the date range in wallet/agents/report_window.py.
+own transfers and bypass settlement). What counts is said in wallet/reporting/activity.py and
+docs/agents.md, "Reports"; the date range in wallet/agents/report_window.py.
 
 Decisions where the document leaves room:
 - A report only ever sees the caller's subtree: a filter naming a player or agent outside it
@@ -34,11 +34,11 @@ from wallet.agents.report_window import (
     slash,
     window_of,
 )
-from wallet.cashier.answers import Amount
-from wallet.ledger import reports
-from wallet.ledger.commissions import commission_of
-from wallet.ledger.report_sql import Window
-from wallet.ledger.reports import AgentFilter, Figures, PlayerFilter, commission_minor
+from wallet.reporting import reports
+from wallet.reporting.activity import Window
+from wallet.reporting.commissions import commission_of
+from wallet.reporting.reports import AgentFilter, Figures, PlayerFilter, commission_minor
+from wallet.web.amounts import Amount
 
 Money = Decimal  # a JSON number, exact in the currency's decimals
 

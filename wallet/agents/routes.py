@@ -16,7 +16,7 @@ from wallet.agents import (
     messaging,
     money,
     notifications,
-    report_transfers,
+    report_moves,
     report_window,
     reports,
     smart,
@@ -83,7 +83,7 @@ def operations() -> list[Operation]:
 
 
 def _reports() -> list[Operation]:
-    r, t, w = reports, report_transfers, report_window
+    r, t, w = reports, report_moves, report_window
     return [
         post("/reports/players", r.players, "Per player", "reports",
              r.PlayersReportRequest, r.PlayersReportData),

@@ -1,5 +1,5 @@
 """The smart transfer: POST /transfer, /transfer/history, /rebate, /bypass
-(wallet/ledger/smart_transfers.py does the money, in one statement per transfer).
+(wallet/moves/smart.py does the money, in one statement per transfer).
 
 Decisions where the document leaves room:
 - Ownership: the player's owning agent. The caller's own player: a plain transfer. A player of
@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 
 from wallet.agents import fields
-from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
+from wallet.agents.envelope import ApiError, Code, bad_request
 from wallet.agents.fields import (
     Choice,
     Figure,
@@ -33,17 +33,16 @@ from wallet.agents.fields import (
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.agents.lookup import player_by_username, sub_agent
 from wallet.agents.money import CONFLICT, short
-from wallet.cashier.answers import Amount
-from wallet.ledger.agent_players import player_balance
-from wallet.ledger.agents import find_agent, wallet_of
+from wallet.agents.smart_views import Key, TransferFacts, percent, transfer_view, write_events
+from wallet.directory.agent_players import AgentPlayer, player_balance
+from wallet.directory.agents import Agent, find_agent, wallet_of
 from wallet.ledger.idempotency import ScopedKey
-from wallet.ledger.outcomes import Outcome
-from wallet.ledger.smart_transfers import (
+from wallet.ledger.outcomes import LedgerAnswer, Outcome
+from wallet.moves.smart import (
     PAYMENT_METHODS,
     TYPES,
     HistoryFilter,
     Policy,
-    SmartRecord,
     SmartRequest,
     history,
     policy_of,
@@ -53,6 +52,7 @@ from wallet.ledger.smart_transfers import (
     smart_record,
     smart_transfer,
 )
+from wallet.web.amounts import Amount
 from wallet.web.requestlog import note
 
 T = TypeVar("T")
@@ -175,95 +175,78 @@ class BypassData(BaseModel):
     notifyOwningAgent: bool
 
 
-def _percent(bp: int) -> Amount:
-    return Amount(bp, 2)
-
-
-def transfer_view(record: SmartRecord, exponent: int, balances: bool = True) -> dict[str, object]:
-    def amount(minor: int) -> Amount:
-        return Amount(minor, exponent)
-
-    view: dict[str, object] = {
-        "txId": record.st_id,
-        "type": record.type,
-        "playerUsername": record.player_username,
-        "amount": amount(record.amount_minor),
-        "isBypass": record.is_bypass,
-        "owningAgent": {"id": str(record.owner_agent_id), "username": record.owner_username},
-        "rebate": {
-            "percent": _percent(record.rebate_bp),
-            "amount": amount(record.rebate_minor),
-            "owedTo": record.owner_username,
-        }
-        if record.rebate_minor
-        else None,
-        "bypassInfo": {
-            "count": record.bypass_count,
-            "tier": record.tier,
-            "surchargePercent": _percent(record.surcharge_bp),
-            "surchargeAmount": amount(record.surcharge_minor),
-        }
-        if record.is_bypass
-        else None,
-        "paymentMethod": record.payment_method,
-        "paymentReference": record.payment_reference,
-        "comment": record.comment,
-        "panelTransactionId": str(record.tx_id),
-    }
-    if balances:
-        view |= {
-            "agentBalanceBefore": amount(max(record.agent_before, 0)),
-            "agentBalanceAfter": amount(max(record.agent_after, 0)),
-            "playerBalanceBefore": amount(record.player_before),
-            "playerBalanceAfter": amount(record.player_after),
-        }
-    view["createdAt"] = iso_utc(record.created_at)
-    return view
-
-
-@endpoint("transfer")
-async def transfer(request: Request, call: Call) -> Reply:
-    agent, db = call.agent, call.ctx.db
-    body = fields.validated(call.body, TransferRequest)
-    key_text = fields.idempotency_key(request, body.idempotencyKey)
-    wanted = SmartRequest(
+def _wanted(body: TransferRequest, exponent: int) -> SmartRequest:
+    return SmartRequest(
         type=body.type,
-        amount_minor=fields.minor_units(body.amount, agent.exponent),
+        amount_minor=fields.minor_units(body.amount, exponent),
         payment_method=body.paymentMethod,
         payment_reference=body.paymentReference,
         comment=body.comment,
     )
-    player = await player_by_username(call, body.playerUsername)
-    assert player.agent_id is not None  # owned: player_by_username checked the subtree
-    owner = await find_agent(db, agent.operator_id, agent_id=player.agent_id)
-    assert owner is not None
+
+
+def _key(
+    request: Request, body: TransferRequest, agent: Agent, player_id: int, wanted: SmartRequest
+) -> Key:
+    client_key = fields.idempotency_key(request, body.idempotencyKey)
     request_fields = {
         "kind": "transfer",
-        "player": player.id,
+        "player": player_id,
         "type": wanted.type,
         "amount": wanted.amount_minor,
         "paymentMethod": wanted.payment_method,
         "paymentReference": wanted.payment_reference,
         "comment": wanted.comment,
     }
-    key = ScopedKey.of(agent.id, key_text, request_fields)
-    note(request, external_id=key.external_id)
-    answer = await smart_transfer(db, agent, player, owner, wanted, key, await policy_of(db, agent))
-    note(request, outcome=answer.outcome.value)
+    return Key(ScopedKey.of(agent.id, client_key, request_fields), client_key)
+
+
+async def _refused(call: Call, player: AgentPlayer, owner: Agent, answer: LedgerAnswer,
+                   amount_minor: int, deposit: bool) -> ApiError:  # fmt: skip
+    """The error of a transfer that did not happen (its events are written already)."""
     if answer.outcome == Outcome.CONFLICT:
-        raise ApiError(Code.IDEMPOTENCY_CONFLICT, CONFLICT, reason="conflict")
+        return ApiError(Code.IDEMPOTENCY_CONFLICT, CONFLICT, reason="conflict")
     if answer.outcome == Outcome.BLOCKED:
         message = f"Bypass limit reached: the player must contact their agent {owner.username}"
-        raise ApiError(Code.BYPASS_BLOCKED, message, reason="bypass_blocked")
-    if answer.outcome == Outcome.INSUFFICIENT:
-        if wanted.type == "deposit":
-            have = (await wallet_of(db, agent)).total_available
-        else:
-            have = await player_balance(db, player)
-        raise short(wanted.amount_minor, have, agent.exponent)
-    assert answer.outcome in (Outcome.NEW, Outcome.REPLAY) and answer.tx_id is not None, answer
-    record = await smart_record(db, answer.tx_id, agent, player)
-    return Reply(transfer_view(record, agent.exponent), idempotent=answer.outcome == Outcome.REPLAY)
+        return ApiError(Code.BYPASS_BLOCKED, message, reason="bypass_blocked")
+    assert answer.outcome == Outcome.INSUFFICIENT, answer
+    db, agent = call.ctx.db, call.agent
+    have = (
+        (await wallet_of(db, agent)).total_available
+        if deposit
+        else await player_balance(db, player)
+    )
+    return short(amount_minor, have, agent.exponent)
+
+
+@endpoint("transfer")
+async def transfer(request: Request, call: Call) -> Reply:
+    agent, db = call.agent, call.ctx.db
+    body = fields.validated(call.body, TransferRequest)
+    wanted = _wanted(body, agent.exponent)
+    player = await player_by_username(call, body.playerUsername)
+    assert player.agent_id is not None  # owned: player_by_username checked the subtree
+    owner = await find_agent(db, agent.operator_id, agent_id=player.agent_id)
+    assert owner is not None
+    key = _key(request, body, agent, player.id, wanted)
+    note(request, external_id=key.scoped.external_id)
+    policy = await policy_of(db, agent)
+    # The money, its record, its notifications and its webhook events: one unit of work.
+    async with db.transaction() as tx:
+        answer = await smart_transfer(tx, agent, player, owner, wanted, key.scoped, policy)
+        view = None
+        if answer.outcome in (Outcome.NEW, Outcome.REPLAY):
+            assert answer.tx_id is not None
+            view = transfer_view(
+                await smart_record(tx, answer.tx_id, agent, player), agent.exponent
+            )
+        facts = TransferFacts(agent, player, owner, wanted, key, policy)
+        await write_events(tx, facts, answer, view)
+    note(request, outcome=answer.outcome.value)
+    if view is None:
+        raise await _refused(call, player, owner, answer, wanted.amount_minor,
+                             wanted.type == "deposit")  # fmt: skip
+    return Reply(view, idempotent=answer.outcome == Outcome.REPLAY)
 
 
 @endpoint("transfer_history")
@@ -306,7 +289,7 @@ async def rebate(request: Request, call: Call) -> Reply:
                 {
                     "username": line.username,
                     "affiliateId": str(line.sub_agent_id),
-                    "rebatePercent": _percent(line.percent_bp or 0),
+                    "rebatePercent": percent(line.percent_bp or 0),
                 }
                 for line in lines
                 if line.percent_bp is not None
@@ -332,7 +315,7 @@ def _policy_view(policy: Policy) -> dict[str, object]:
     return {
         "maxFreeBypassesPerWindow": policy.max_free,
         "windowHours": policy.window_hours,
-        "surchargePercent": _percent(policy.surcharge_bp),
+        "surchargePercent": percent(policy.surcharge_bp),
         "blockAfter": policy.block_after,
         "notifyOwningAgent": policy.notify,
     }

@@ -63,7 +63,9 @@ API = Api(
     models=(Meta,),
 )
 IDEMPOTENCY = Header(
-    "X-Idempotency-Key", "Same as idempotencyKey in the body (both: they must agree)", 128
+    "X-Idempotency-Key",
+    "Same as idempotencyKey in the body (both: they must agree)",
+    fields.KEY_MAX,
 )
 GUARDED = ((BEARER,), ())  # the token, or (no scheme) the credentials in the body
 AUTH_ERRORS = (401, 429)

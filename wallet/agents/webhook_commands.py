@@ -1,5 +1,5 @@
 """`wallet webhooks deliveries [--agent USERNAME] [--status S] [--limit N]`: the newest webhook
-deliveries, one line each, with their last attempt's result (README "Webhooks")."""
+deliveries, one line each, with their last attempt's result (docs/agents.md, "Webhooks")."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from wallet.agents.envelope import iso_utc
 from wallet.commands import print_line
 from wallet.config import Settings
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.webhook_deliveries import DeliveryLine, recent_deliveries
+from wallet.webhooks.deliveries import DeliveryLine, recent_deliveries
 
 STATUSES = ("pending", "delivered", "dead", "cancelled")
 LIMIT_MAX = 10_000

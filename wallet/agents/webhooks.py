@@ -1,5 +1,5 @@
 """Webhook registrations: POST /webhooks/register, /webhooks/list, /webhooks/delete
-(wallet/ledger/webhook_registrations.py stores them; wallet/agents/webhook_worker.py delivers).
+(wallet/webhooks/registrations.py stores them; wallet/webhooks/worker.py delivers).
 
 Decisions where the document leaves room:
 - Per agent: an agent sees and deletes only its own registrations, and gets the events of the
@@ -24,15 +24,15 @@ from starlette.requests import Request
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
-from wallet.agents.webhook_secrets import new_secret, secret_box
-from wallet.ledger.webhook_registrations import (
+from wallet.web.requestlog import note
+from wallet.webhooks.registrations import (
     URL_CHARS_MAX,
     Registration,
     delete_registration,
     register,
     registrations_of,
 )
-from wallet.web.requestlog import note
+from wallet.webhooks.secret_box import new_secret, secret_box
 
 Event = Literal["transfer.completed", "transfer.failed", "bypass.blocked"]
 WEBHOOK_ID = r"^[0-9]{1,18}$"

@@ -2,10 +2,10 @@
 
 routes.py is the table; gate.py admits each request (rate limit, key, client IP, CORS, token)
 and turns refusals into the document's error bodies; auth.py, players.py and money.py are the
-endpoints; the ledger (wallet/ledger/shops.py, shop_players.py, shop_money.py, ...) does every
+endpoints; the ledger (wallet/directory/shops.py, shop_players.py, shop_money.py, ...) does every
 read and write.
 
-Decisions where the document leaves room (README "Cashier API" lists them too):
+Decisions where the document leaves room (docs/cashier.md lists them too):
 - A wrong or missing key: 403 {"fail": true, "message": "Invalid API key."}; a client address
   off the key's list: 403 "Access denied for this IP address."; a missing, malformed, expired
   or revoked token, a token of another shop's cashier or of a blocked one: 403 "No permission"

@@ -1,43 +1,16 @@
 """The document's answers: {"success": true, ...} and {"fail": true, "message": ...}, as JSON
-whose amounts are exact decimal numbers in the shop's currency (never floats)."""
+whose amounts are exact decimal numbers in the shop's currency (never floats: web/amounts.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from starlette.responses import Response
 
-from wallet.ledger.money import format_minor
+from wallet.web.amounts import encode
 
 MEDIA_TYPE = "application/json"
-
-
-@dataclass(frozen=True, slots=True)
-class Amount:
-    """Minor units rendered as a JSON number: 2550 at exponent 2 -> 25.5, 2500 -> 25."""
-
-    minor: int
-    exponent: int
-
-    def json(self) -> str:
-        text = format_minor(self.minor, self.exponent)
-        return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def encode(value: object) -> str:
-    """JSON text of dicts, lists, strings, ints, bools, None and Amounts."""
-    if isinstance(value, Amount):
-        return value.json()
-    if value is None or isinstance(value, bool | int | str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Mapping):
-        items = (f"{json.dumps(str(k), ensure_ascii=False)}:{encode(v)}" for k, v in value.items())
-        return "{" + ",".join(items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(encode(item) for item in value) + "]"
-    raise TypeError(f"no JSON for {type(value).__name__}")
 
 
 def answer(body: Mapping[str, object], status: int = 200) -> Response:

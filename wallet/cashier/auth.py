@@ -8,14 +8,15 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from wallet.access.cashier_sessions import revoke
+from wallet.access.passwords import verify_password_async
 from wallet.cashier import fields, tokens
-from wallet.cashier.answers import Amount, Refusal, success
+from wallet.cashier.answers import Refusal, success
 from wallet.cashier.fields import Figure
 from wallet.cashier.gate import Access, Session, protected, public
-from wallet.cashier.passwords import verify_password_async
-from wallet.ledger.cashier_sessions import revoke
-from wallet.ledger.cashiers import cashier_for_login
-from wallet.ledger.shops import shop_balance
+from wallet.directory.cashiers import cashier_for_login
+from wallet.directory.shops import shop_balance
+from wallet.web.amounts import Amount
 
 INVALID_CREDENTIALS = "Invalid credentials."
 

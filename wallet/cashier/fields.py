@@ -12,7 +12,6 @@ the number (`Number`), the handler, which knows the currency, its minor units (`
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -23,43 +22,45 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from starlette.requests import Request
 
 from wallet.cashier.answers import Refusal, bad_request
-from wallet.ledger.money import AmountError, parse_minor
-from wallet.web.bodies import BodyTooLarge, read_capped, storable
+from wallet.ledger.money import AmountError, AmountProblem
+from wallet.web.amounts import minor_units, plain_decimal
+from wallet.web.bodies import storable
+from wallet.web.exact_json import BadJson, JsonProblem, read_json_object
 
 _TRUE = (True, 1, "1", "true")
 _FALSE = (False, 0, "0", "false")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_]{6,64}")
 PASSWORD_MIN, PASSWORD_MAX = 6, 128
 TEXT_MAX = 256
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 RULE = "cashier_rule"  # the error type of the document's rules: its message is said as it is
 LABELS = {"first_name": "first name", "per_page": "per page"}
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
+# The cashier API's words (Laravel's, as the document's) for each refusal of the edge toolkit.
+BODY_WORDS = {
+    JsonProblem.TOO_LARGE: "The request body is too large.",
+    JsonProblem.TOO_SLOW: "The request body was not received in time.",
+    JsonProblem.NOT_JSON: "The request body must be a JSON object.",
+    JsonProblem.NOT_OBJECT: "The request body must be a JSON object.",
+    JsonProblem.DUPLICATE_KEY: "The request body must not name a field twice.",
+    JsonProblem.UNSTORABLE_TEXT: "The request body has a NUL character or an unpaired surrogate.",
+}
+AMOUNT_WORDS = {
+    AmountProblem.NOT_PLAIN: "The {name} must be a number.",
+    AmountProblem.NEGATIVE: "The {name} must be greater than 0.",
+    AmountProblem.TOO_PRECISE: "The {name} must have at most {exponent} decimal places.",
+    AmountProblem.TOO_LARGE: "The {name} is too large.",
+}
 
 
 async def json_object(request: Request, max_bytes: int, timeout_s: float) -> dict[str, Any]:
-    """The body as a JSON object; an empty body is an empty object."""
+    """The body as a JSON object (wallet/web/exact_json.py); an empty body is an empty object."""
     try:
-        raw = await read_capped(request, max_bytes, timeout_s)
-    except BodyTooLarge as error:
-        raise Refusal(400, "The request body is too large.", reason="body_too_large") from error
-    except TimeoutError as error:
-        raise Refusal(400, "The request body was not received in time.") from error
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as error:
-        raise bad_request("The request body must be a JSON object.") from error
-    if not isinstance(body, dict):
-        raise bad_request("The request body must be a JSON object.")
-    if not storable(body):
-        raise bad_request("The request body has a NUL character or an unpaired surrogate.")
-    return body
+        return await read_json_object(request, max_bytes, timeout_s)
+    except BadJson as error:
+        reason = "body_too_large" if error.problem is JsonProblem.TOO_LARGE else ""
+        raise Refusal(400, BODY_WORDS[error.problem], reason=reason) from error
 
 
 def present(value: object) -> bool:
@@ -68,19 +69,11 @@ def present(value: object) -> bool:
 
 def amount_minor(value: Decimal, name: str, exponent: int) -> int:
     """The exact minor units of an amount field (>= 0; the caller says what is allowed)."""
-    # A Decimal from the body is the number as written ("10.50" stays "10.50"; "1e2" stays an
-    # exponent, which parse_minor refuses as not plain decimal notation).
     try:
-        return parse_minor(str(value), exponent)
+        return minor_units(value, exponent)
     except AmountError as error:
-        message = str(error)
-        if message.startswith("more than"):
-            raise bad_request(f"The {name} must have at most {exponent} decimal places.") from error
-        if message == "negative amount":
-            raise bad_request(f"The {name} must be greater than 0.") from error
-        if message == "amount too large":
-            raise bad_request(f"The {name} is too large.") from error
-        raise bad_request(f"The {name} must be a number.") from error
+        words = AMOUNT_WORDS[error.problem].format(name=name, exponent=exponent)
+        raise bad_request(words) from error
 
 
 def flag(value: object, name: str) -> bool:
@@ -132,10 +125,11 @@ def namerule(value: str, label: str) -> str:
 
 def number(value: object, name: str) -> Decimal:
     """A JSON number, or a numeric string, as the Decimal it was written as."""
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value):
-        return Decimal(value)
+    if isinstance(value, int | Decimal | str) and not isinstance(value, bool):
+        try:
+            return plain_decimal(value)  # judged as written: an exponent is not a number here
+        except AmountError:
+            pass
     raise bad_request(f"The {name} must be a number.")
 
 

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from wallet.access.api_keys import ApiKey, admit, find_key
+from wallet.access.cashier_sessions import session_cashier
+from wallet.access.digest import key_digest
 from wallet.cashier import tokens
 from wallet.cashier.answers import NO_PERMISSION, Refusal
 from wallet.cashier.cors import cors_headers, origin_allowed, preflight_headers
 from wallet.context import Context, context_of
-from wallet.ledger.api_keys import ApiKey, admit, find_key, key_digest
-from wallet.ledger.cashier_sessions import session_cashier
-from wallet.ledger.cashiers import Cashier
+from wallet.directory.cashiers import Cashier
 from wallet.ledger.outcomes import LedgerUnavailable
 from wallet.web.clients import client_host, host_allowed
 from wallet.web.observability import get_logger

@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from wallet.cashier import fields
 from wallet.cashier.answers import NO_PERMISSION, WRONG_USER, Refusal, bad_request
 from wallet.cashier.gate import Session
-from wallet.ledger.shop_players import ShopPlayer, find_player
+from wallet.directory.shop_players import ShopPlayer, find_shop_player
 from wallet.web.bodies import storable
 
 ID_MAX = 2**63 - 1
@@ -67,12 +67,12 @@ async def _by_username(session: Session, username: str) -> ShopPlayer | None:
     if len(username) > USERNAME_MAX or not storable(username):
         return None  # no player has such a name (and PostgreSQL text cannot hold it)
     access = session.access
-    return await find_player(access.ctx.db, access.key.shop.operator_id, username=username)
+    return await find_shop_player(access.ctx.db, access.key.shop.operator_id, username=username)
 
 
 async def _by_id(session: Session, player_id: int) -> ShopPlayer | None:
     access = session.access
-    return await find_player(access.ctx.db, access.key.shop.operator_id, player_id=player_id)
+    return await find_shop_player(access.ctx.db, access.key.shop.operator_id, player_id=player_id)
 
 
 async def player_of(session: Session, user: str) -> ShopPlayer:

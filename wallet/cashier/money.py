@@ -1,6 +1,6 @@
 """PUT /cashier/players/{user}/balance/add and /balance/out, POST /cashier/players/{user}/reverse.
 
-Each is one ledger transaction (wallet/ledger/shop_money.py). An optional Idempotency-Key header
+Each is one ledger transaction (wallet/moves/shop.py). An optional Idempotency-Key header
 makes a retried request safe: the same key with the same request answers what the first one
 answered (the figures right after it), with another request 409, and concurrent copies pay once.
 The key is scoped by the shop; the request is the player and the body's meaning (10 and 10.00
@@ -21,14 +21,19 @@ from wallet.cashier.answers import Refusal, bad_request, success
 from wallet.cashier.gate import Session, protected
 from wallet.cashier.lookup import player_of
 from wallet.cashier.views import ShopBalanceData, ShopReverseData, balance_view, reverse_view
-from wallet.ledger import shop_money
+from wallet.directory.shop_players import ShopPlayer, figures_at
+from wallet.directory.shops import Shop
 from wallet.ledger.idempotency import ScopedKey
-from wallet.ledger.shop_money import Move, MoveResult
-from wallet.ledger.shop_players import ShopPlayer, figures_at
-from wallet.ledger.shops import Shop
+from wallet.moves import shop as shop_money
+from wallet.moves.shop import Move, MoveResult
+from wallet.web.idempotency import KEY_CHARS_MAX, BadIdempotencyKey, KeyProblem, idempotency_key
 
 IDEMPOTENCY_HEADER = "idempotency-key"
-IDEMPOTENCY_KEY_MAX = 255
+KEY_WORDS = {
+    KeyProblem.MALFORMED: f"The Idempotency-Key header must be 1 to {KEY_CHARS_MAX} printable"
+    " characters.",
+    KeyProblem.DIFFERS: "The Idempotency-Key header was given twice.",
+}
 UPDATED = "Balance updated successfully."
 REVERSED = "Reverse completed successfully."
 
@@ -80,12 +85,10 @@ def refusal(move: Move, shop: Shop) -> Refusal:
 
 
 def client_key(request: Request) -> str | None:
-    value = request.headers.get(IDEMPOTENCY_HEADER)
-    if value is None:
-        return None
-    if not 0 < len(value) <= IDEMPOTENCY_KEY_MAX or not value.isascii() or not value.isprintable():
-        raise bad_request("The Idempotency-Key header must be 1 to 255 printable characters.")
-    return value
+    try:
+        return idempotency_key(request, IDEMPOTENCY_HEADER)
+    except BadIdempotencyKey as error:
+        raise bad_request(KEY_WORDS[error.problem]) from error
 
 
 async def _moved(

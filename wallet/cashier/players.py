@@ -11,27 +11,26 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from wallet.access.passwords import hash_password_async
 from wallet.cashier import fields
 from wallet.cashier.answers import bad_request, success
 from wallet.cashier.gate import Session, protected
 from wallet.cashier.lookup import PlayerQuery, player_by_query, player_of
 from wallet.cashier.money import refusal
-from wallet.cashier.passwords import hash_password_async
 from wallet.cashier.views import ShopPlayerData, player_view
-from wallet.ledger import shop_money
-from wallet.ledger.shop_money import Move, opening_key
-from wallet.ledger.shop_players import (
+from wallet.directory.shop_players import (
     SEARCH_MAX,
+    NewShopPlayer,
     ShopPlayer,
-    create_shop_player,
     figures_at,
     figures_now,
-    list_players,
-    remove_unused_player,
+    list_shop_players,
     set_password,
     taken_fields,
 )
-from wallet.ledger.shops import Shop, shop_balance
+from wallet.directory.shops import Shop, shop_balance
+from wallet.moves import shop as shop_money
+from wallet.moves.shop import Move, MoveRefused, Opening
 
 PER_PAGE = (10, 25, 50, 100)
 PER_PAGE_DEFAULT = 50
@@ -185,11 +184,11 @@ async def _one(session: Session, player: ShopPlayer) -> Response:
 
 
 @protected("list_players")
-async def list_shop_players(request: Request, session: Session) -> Response:
+async def list_players(request: Request, session: Session) -> Response:
     query = fields.validated(request.query_params, PlayerListQuery)
     per_page, page, search = query.per_page, query.page, query.search
     shop, db = session.access.key.shop, session.access.ctx.db
-    total, players = await list_players(db, shop.id, search, per_page, (page - 1) * per_page)
+    total, players = await list_shop_players(db, shop.id, search, per_page, (page - 1) * per_page)
     figures = await figures_now(db, [player.id for player in players])
     return success(
         data=[player_view(shop, player, figures[player.id]) for player in players],
@@ -270,11 +269,14 @@ def _new_player(shop: Shop, body: dict[str, Any]) -> _NewPlayer:
     )
 
 
-async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str]:
-    """The new player and its password (River: both generated, the login drawn again when
-    taken). A username or note the cashier chose that is taken: 400."""
+async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str, int | None]:
+    """The new player, its password and its opening deposit's transaction (River: login and
+    password generated, the login drawn again when taken), made in one unit of work with the
+    deposit. A username or note the cashier chose that is taken: 400; a deposit the shop
+    cannot make: its refusal, and no player."""
     access = session.access
     shop, db = access.key.shop, access.ctx.db
+    opening = Opening(new.balance, new.wager, new.bounce) if new.balance else None
     for _ in range(GENERATED_TRIES):
         username = _digits(RIVER_LOGIN_DIGITS) if new.river else new.username
         first_name = new.first_name or (_digits(RIVER_NOTE_DIGITS) if new.river else None)
@@ -286,12 +288,16 @@ async def _insert(session: Session, new: _NewPlayer) -> tuple[ShopPlayer, str]:
             raise bad_request("The first name has already been taken.")
         if user_taken or note_taken:
             continue
-        password_hash = await hash_password_async(password)
-        made = await create_shop_player(
-            db, shop, session.cashier.id, username, first_name, password_hash, new.platform
-        )
-        if made is not None:
-            return made, password
+        made = NewShopPlayer(
+            session.cashier.id, username, first_name, await hash_password_async(password),
+            new.platform,
+        )  # fmt: skip
+        try:
+            created = await shop_money.create_funded_player(db, shop, made, opening)
+        except MoveRefused as refused:  # the shop's float went meanwhile: no player either
+            raise refusal(refused.move, shop) from refused
+        if created is not None:
+            return created[0], password, created[1]
     raise bad_request("The username has already been taken.")
 
 
@@ -303,18 +309,9 @@ async def create(request: Request, session: Session) -> Response:
         cost = shop_money.shop_cost(shop, new.balance, wager=new.wager, bounce_back=new.bounce)
         if await shop_balance(db, shop) < cost:
             raise refusal(Move.SHOP_SHORT, shop)
-    player, password = await _insert(session, new)
-    if new.balance:
-        request_fields = {"player": player.id, "sum": new.balance, "wager": new.wager}
-        key = opening_key(shop, player.id, {**request_fields, "bounce": new.bounce})
-        result = await shop_money.deposit(
-            db, shop, player, key, new.balance, wager=new.wager, bounce_back=new.bounce
-        )
-        if result.move != Move.DONE:  # the shop's float went meanwhile: no player either
-            await remove_unused_player(db, player)
-            raise refusal(result.move, shop)
-        assert result.tx_id is not None
-        figures = await figures_at(db, player, result.tx_id)
+    player, password, deposit_id = await _insert(session, new)
+    if deposit_id is not None:
+        figures = await figures_at(db, player, deposit_id)
     else:
         figures = (await figures_now(db, [player.id]))[player.id]
     data = player_view(shop, player, figures)

@@ -26,7 +26,7 @@ def operations() -> list[Operation]:
         ),
         op("POST", "/logout", auth.logout, "Revoke the token", auth.MessageAnswer),
         op("GET", "/cashier/me", auth.me, "The cashier and the shop's balance", auth.MeAnswer),
-        op("GET", "/cashier/players", p.list_shop_players, "The shop's players",
+        op("GET", "/cashier/players", p.list_players, "The shop's players",
            p.PlayerListAnswer, query=p.PlayerListQuery, errors=(400,)),
         op("POST", "/cashier/players", p.create, "New player (maybe an opening deposit)",
            p.CreatedPlayerAnswer, p.CreatePlayerRequest, errors=(400,)),

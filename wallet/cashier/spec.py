@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from wallet.cashier.gate import KEY_MAX_CHARS
-from wallet.cashier.money import IDEMPOTENCY_KEY_MAX
+from wallet.web.idempotency import KEY_CHARS_MAX
 from wallet.web.openapi import Api, Endpoint, Header, Operation, Schema
 
 KEY = "cashierKey"
@@ -62,7 +62,7 @@ API = Api(
 IDEMPOTENCY = Header(
     "Idempotency-Key",
     "Same key and same request: the first answer again, nothing moved; another request: 409",
-    IDEMPOTENCY_KEY_MAX,
+    KEY_CHARS_MAX,
 )
 USER = {"user": "A username of the shop, else a player id"}
 

@@ -2,7 +2,7 @@
 (jti) by which a logout revokes the token. Expiry: API_JWT_TTL_S (8 hours by default).
 
 The signing secret is API_JWT_SECRET when set; otherwise one the server generated and keeps in
-the database (wallet/ledger/signing_keys.py), so every worker, host and restart shares it.
+the database (wallet/access/signing_keys.py), so every worker, host and restart shares it.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from starlette.requests import Request
 
+from wallet.access.signing_keys import signing_secret
 from wallet.context import Context
-from wallet.ledger.cashiers import Cashier
-from wallet.ledger.signing_keys import signing_secret
+from wallet.directory.cashiers import Cashier
 
 ALGORITHM = "HS256"
 ISSUER = "wallet-cashier"

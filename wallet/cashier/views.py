@@ -6,10 +6,10 @@ from datetime import UTC
 
 from pydantic import BaseModel, Field
 
-from wallet.cashier.answers import Amount
 from wallet.cashier.fields import Figure
-from wallet.ledger.shop_players import Figures, ShopPlayer
-from wallet.ledger.shops import Shop
+from wallet.directory.shop_players import Figures, ShopPlayer
+from wallet.directory.shops import Shop
+from wallet.web.amounts import Amount
 
 STATUS = {"active": "Active", "blocked": "Blocked"}
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # UTC, as the document's "2026-06-21 06:00:00"

@@ -6,13 +6,13 @@ line for an agent or shop wallet, none (NULL) for a liability or an equity accou
 
 from __future__ import annotations
 
-from wallet.ledger.database import LedgerDB
+from wallet.ledger.database import Queries
 
 OWNER_TYPES = ("player", "shop", "agent", "system")
 
 
 async def open_account(
-    db: LedgerDB,
+    db: Queries,
     *,
     owner_type: str,
     owner_id: int,
@@ -33,7 +33,7 @@ async def open_account(
 
 
 async def _open_or_find(
-    db: LedgerDB,
+    db: Queries,
     owner_type: str,
     owner_id: int,
     purpose: str,
@@ -69,7 +69,7 @@ async def _open_or_find(
     return None if row is None else int(row[0])
 
 
-async def set_lower_bound(db: LedgerDB, account_id: int, lower_bound_minor: int | None) -> bool:
+async def set_lower_bound(db: Queries, account_id: int, lower_bound_minor: int | None) -> bool:
     """Change a credit line. Refused (False) when the balance is already below the new bound."""
     rows = await db.all(
         "UPDATE accounts SET lower_bound_minor = %s WHERE id = %s"
@@ -80,7 +80,7 @@ async def set_lower_bound(db: LedgerDB, account_id: int, lower_bound_minor: int 
     return bool(rows)
 
 
-async def balance_of(db: LedgerDB, account_id: int) -> int:
+async def balance_of(db: Queries, account_id: int) -> int:
     """The running balance, or for a hot system account the sum of its postings."""
     row = await db.one(
         "SELECT coalesce(a.balance_minor,"

@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import pq
@@ -38,6 +39,15 @@ FAILING_WAIT_S = 0.05
 
 Pool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
 Connection = psycopg.AsyncConnection[tuple[Any, ...]]
+
+
+class Queries(Protocol):
+    """What runs statements: the pool (each its own transaction) or a unit of work (`Tx`).
+    Code that reads or writes takes this, so a caller decides whether it joins a larger unit."""
+
+    async def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None: ...
+
+    async def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
 
 
 class Tx:
@@ -184,3 +194,59 @@ class LedgerDB:
         if self._checking is not None:
             await asyncio.gather(self._checking, return_exceptions=True)
         await self.pool.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A list to page through: `source` is the FROM and WHERE clauses its count and its rows
+    share, `columns` and `order` its rows'. Optional: `counts`, more aggregates over the source
+    beside its count; `before`, CTEs the statement starts with (one that marks the page read,
+    say). Named parameters only: the source appears twice."""
+
+    source: str
+    columns: str
+    order: str
+    counts: tuple[str, ...] = ()
+    before: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    total: int  # every row of the listing, counted on the page's own snapshot
+    rows: list[tuple[Any, ...]]
+    counts: tuple[Any, ...] = ()  # the listing's `counts`, in order
+
+
+async def paged(
+    db: Queries, listing: Listing, params: Mapping[str, Any], start: int, limit: int
+) -> Page:
+    """The rows [start, start + limit) of a listing and how many it has, in one statement: the
+    count and the page read one snapshot, so they always agree. The count and the page are
+    each planned on their own (no shared CTE to materialize), so the page keeps its index.
+    The page's bounds are the parameters page_start and page_limit."""
+    assert start >= 0 and limit > 0
+    counts = "".join(f", {count}" for count in listing.counts)
+    sql = f"""{f"WITH {listing.before}" if listing.before else ""}
+        SELECT t.*, l.*
+          FROM (SELECT count(*) AS total{counts} FROM {listing.source}) t
+          LEFT JOIN LATERAL (SELECT {listing.columns} FROM {listing.source}
+                              ORDER BY {listing.order} OFFSET %(page_start)s
+                              LIMIT %(page_limit)s) l ON true"""
+    rows = await db.all(sql, {**params, "page_start": start, "page_limit": limit})
+    head = 1 + len(listing.counts)
+    total, extra = int(rows[0][0]), tuple(rows[0][1:head])
+    # An empty page is the counts' row joined to nothing: one row, NULL past the counts.
+    if len(rows) == 1 and all(value is None for value in rows[0][head:]):
+        return Page(total, [], extra)
+    return Page(total, [row[head:] for row in rows], extra)
+
+
+def contains(text: str) -> str:
+    """An ILIKE pattern that matches `text` anywhere, its own % _ and \\ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def named_call(function: str, args: Mapping[str, Any]) -> str:
+    """`function(p_a => %(a)s, p_b => %(b)s, ...)` for the keys of args (each argument is its
+    parameter p_<key>): a long argument list is bound by name, never by its position."""
+    return f"{function}(" + ", ".join(f"p_{name} => %({name})s" for name in args) + ")"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wallet.ledger.database import LedgerDB
+from wallet.ledger.database import Queries
 from wallet.ledger.idempotency import request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
-from wallet.ledger.transfers import transfer
+from wallet.ledger.postings import post
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +24,10 @@ class Reserve:
 
 
 async def reserve(
-    db: LedgerDB, *, caller: str, external_id: str, source: int, pending: int, amount_minor: int
+    db: Queries, *, caller: str, external_id: str, source: int, pending: int, amount_minor: int
 ) -> tuple[LedgerAnswer, Reserve | None]:
     """Move amount_minor from source to pending; INSUFFICIENT moves nothing."""
-    answer = await transfer(
+    answer = await post(
         db,
         caller=caller,
         operation="reserve",
@@ -43,10 +43,10 @@ async def reserve(
 
 
 async def confirm(
-    db: LedgerDB, *, caller: str, external_id: str, held: Reserve, destination: int
+    db: Queries, *, caller: str, external_id: str, held: Reserve, destination: int
 ) -> LedgerAnswer:
     """The other side took the money: pending moves on to destination."""
-    return await transfer(
+    return await post(
         db,
         caller=caller,
         operation="confirm",
@@ -59,9 +59,9 @@ async def confirm(
     )
 
 
-async def release(db: LedgerDB, *, caller: str, external_id: str, held: Reserve) -> LedgerAnswer:
+async def release(db: Queries, *, caller: str, external_id: str, held: Reserve) -> LedgerAnswer:
     """The other side definitely refused: pending goes back where it came from, exactly."""
-    return await transfer(
+    return await post(
         db,
         caller=caller,
         operation="release",

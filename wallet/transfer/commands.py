@@ -15,14 +15,14 @@ import re
 import secrets
 from typing import TypeVar
 
+from wallet.access.operator_keys import OperatorKeyExists, create_operator_key
 from wallet.commands import CommandError, on_ledger
 from wallet.config import Settings, TransferStudio
+from wallet.directory.operators import operator_id
+from wallet.directory.players import find_player
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import AmountError, format_minor, parse_minor
-from wallet.ledger.operator_keys import OperatorKeyExists, create_operator_key
-from wallet.ledger.players import find_player
-from wallet.ledger.reference import operator_id
-from wallet.ledger.transfer_moves import Move, find_move
+from wallet.moves.transfer_wallet import Move, find_move
 from wallet.transfer.client import StudioClient
 from wallet.transfer.codec import make_codec
 from wallet.transfer.moves import TransferRefused, transfer_in, transfer_out

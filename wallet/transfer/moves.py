@@ -13,10 +13,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from wallet.ledger import transfer_moves as ledger
+from wallet.directory.players import Player
 from wallet.ledger.database import LedgerDB
-from wallet.ledger.players import Player
-from wallet.ledger.transfer_moves import Move
+from wallet.moves import transfer_wallet as ledger
+from wallet.moves.transfer_wallet import Move
 from wallet.transfer.client import Answer, StudioClient, Verdict
 
 TXN_PREFIX = "tw"

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from wallet.ledger import transfer_moves as ledger
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.money import format_minor
 from wallet.ledger.outcomes import LedgerUnavailable
-from wallet.ledger.transfer_moves import Move
+from wallet.moves import transfer_wallet as ledger
+from wallet.moves.transfer_wallet import Move
 from wallet.transfer import metrics
 from wallet.transfer.client import Answer, StudioClient, Verdict, backoff_s
 from wallet.transfer.moves import apply_answer, drive

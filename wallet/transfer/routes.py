@@ -13,7 +13,6 @@ not answer its Account Init, or our database is down: nothing moved), 500 (a bug
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,22 +20,38 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from wallet.access.operator_keys import find_operator_key
 from wallet.context import Context, context_of
-from wallet.ledger.money import AmountError, format_minor, parse_minor
-from wallet.ledger.operator_keys import find_operator_key
+from wallet.directory.players import Player, find_player
+from wallet.ledger.money import AmountError, AmountProblem, format_minor, parse_minor
 from wallet.ledger.outcomes import LedgerUnavailable
-from wallet.ledger.players import Player, find_player
-from wallet.ledger.transfer_moves import Move
+from wallet.moves.transfer_wallet import Move
 from wallet.transfer.client import StudioClient
 from wallet.transfer.moves import TransferRefused, transfer_in, transfer_out
-from wallet.web.bodies import BodyTooLarge, read_capped
+from wallet.web.exact_json import BadJson, JsonProblem, read_json_object
+from wallet.web.idempotency import KEY_CHARS_MAX, BadIdempotencyKey, idempotency_key
 from wallet.web.observability import get_logger
 from wallet.web.requestlog import note
 
-IDEMPOTENCY_KEY_MAX = 128
 STATUS_CODES = {"done": 200, "pending": 202, "failed": 422}
 REFUSAL_CODES = {"conflict": 409, "busy": 409, "insufficient": 422}
 _log = get_logger("wallet.transfer.routes")
+# The lobby API's status and words for each refusal of the edge toolkit (wallet/web/).
+BODY_REFUSALS = {
+    JsonProblem.TOO_LARGE: (413, "the body is too large"),
+    JsonProblem.TOO_SLOW: (400, "the body was not received in time"),
+    JsonProblem.NOT_JSON: (400, "the body is not JSON"),
+    JsonProblem.NOT_OBJECT: (400, "the body is not a JSON object"),
+    JsonProblem.DUPLICATE_KEY: (400, "the body names a field twice"),
+    JsonProblem.UNSTORABLE_TEXT: (400, "the body has a NUL character or an unpaired surrogate"),
+}
+AMOUNT_WORDS = {
+    AmountProblem.NOT_PLAIN: "bad amount: not plain decimal text",
+    AmountProblem.NEGATIVE: "bad amount: negative",
+    AmountProblem.TOO_PRECISE: "bad amount: more decimals than the currency has",
+    AmountProblem.TOO_LARGE: "bad amount: too large",
+}
+KEY_REQUIRED = f"an Idempotency-Key of 1-{KEY_CHARS_MAX} printable characters is required"
 
 
 class Refusal(Exception):
@@ -105,19 +120,22 @@ async def _authorized(request: Request, ctx: Context) -> StudioClient:
 async def _body(request: Request, ctx: Context) -> dict[str, Any]:
     settings = ctx.settings
     try:
-        raw = await read_capped(
+        return await read_json_object(
             request, settings.request_body_max_bytes, settings.request_body_timeout_s
         )
-        body = json.loads(raw)
-    except BodyTooLarge as error:
-        raise Refusal(413, "the body is too large") from error
-    except TimeoutError as error:
-        raise Refusal(400, "the body was not received in time") from error
-    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8
-        raise Refusal(400, "the body is not JSON") from error
-    if not isinstance(body, dict):
-        raise Refusal(400, "the body is not a JSON object")
-    return body
+    except BadJson as error:
+        raise Refusal(*BODY_REFUSALS[error.problem]) from error
+
+
+def _key(request: Request, body: dict[str, Any]) -> str:
+    """The Idempotency-Key header or the body's idempotency_key: required here."""
+    try:
+        key = idempotency_key(request, "idempotency-key", body.get("idempotency_key"))
+    except BadIdempotencyKey as error:
+        raise Refusal(400, KEY_REQUIRED) from error
+    if key is None:
+        raise Refusal(400, KEY_REQUIRED)
+    return key
 
 
 def _amount(text: str, direction: str, player: Player) -> int | None:
@@ -127,16 +145,14 @@ def _amount(text: str, direction: str, player: Player) -> int | None:
     try:
         return parse_minor(text, player.exponent)
     except AmountError as error:
-        raise Refusal(400, f"bad amount: {error}") from error
+        raise Refusal(400, AMOUNT_WORDS[error.problem]) from error
 
 
 async def _move(request: Request, direction: str) -> tuple[Move, bool]:
     ctx = context_of(request)
     client = await _authorized(request, ctx)
     body = await _body(request, ctx)
-    idem = request.headers.get("idempotency-key") or body.get("idempotency_key")
-    if not isinstance(idem, str) or not 1 <= len(idem) <= IDEMPOTENCY_KEY_MAX:
-        raise Refusal(400, f"an Idempotency-Key of 1-{IDEMPOTENCY_KEY_MAX} characters is required")
+    idem = _key(request, body)
     note(request, external_id=idem)
     username, amount_text = body.get("player"), body.get("amount")
     if not isinstance(username, str) or not isinstance(amount_text, str):

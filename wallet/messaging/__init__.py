@@ -1,0 +1,1 @@
+"""Agents' messages to each other and the notifications the system writes them."""
