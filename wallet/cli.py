@@ -17,6 +17,7 @@ from wallet.cashier.passwords import hash_password
 from wallet.commands import CommandError, print_line, with_ledger
 from wallet.config import Settings, get_settings
 from wallet.db import database
+from wallet.ha import commands as ha_commands
 from wallet.ledger.api_keys import Network, create_api_key
 from wallet.ledger.audit import audit
 from wallet.ledger.cashiers import CashierExists, create_cashier
@@ -324,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register_agent_commission(agent_commands.register(sub))
     report_commands.register(sub)
     webhook_commands.register(sub)
+    ha_commands.register(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, create_engine
@@ -105,8 +106,15 @@ def libpq_url(url: str) -> str:
 
 
 def sqlalchemy_url(url: str) -> str:
-    """Force the psycopg 3 driver whatever scheme the URL was given with."""
-    return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://") :]
+    """Force the psycopg 3 driver whatever scheme the URL was given with. SQLAlchemy reads one
+    host from the authority, so libpq's multi-host form (`h1:p1,h2:p2`, a pg_auto_failover
+    formation's) becomes repeated `host=` parameters, which it hands to libpq as the same list."""
+    parts = urlsplit(libpq_url(url))
+    userinfo, at, hosts = parts.netloc.rpartition("@")
+    if "," not in hosts:
+        return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://") :]
+    query = "&".join([*(f"host={host}" for host in hosts.split(",")), *filter(None, [parts.query])])
+    return f"postgresql+psycopg://{userinfo}{at}{parts.path}?{query}"
 
 
 def _connect_args(settings: Settings) -> dict[str, Any]:
