@@ -94,7 +94,7 @@ class Autoctl:
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
             raise FormationError(f"pg_autoctl {' '.join(args[:2])} failed:\n{tail}")
-        return done.stdout
+        return str(done.stdout)
 
     def start(self, pgdata: Path, log: Path) -> int:
         """`pg_autoctl run` in the background, in a session of its own (so that its process

@@ -110,10 +110,10 @@ class Urls:
 
 
 def parse_states(text: str) -> list[NodeState]:
+    nodes = json.loads(text)
     return [
-        NodeState(n["nodename"], int(n["nodeport"]), n["current_group_state"],
-                  n["assigned_group_state"])  # fmt: skip
-        for n in json.loads(text)
+        NodeState(n["nodename"], n["nodeport"], n["current_group_state"], n["assigned_group_state"])
+        for n in nodes
     ]
 
 
@@ -325,12 +325,11 @@ class Formation:
             roles = {s.name: s.current for s in self.states()}
         except FormationError:
             roles = {}
-        ports = self.ports()
-        return [
-            NodeStatus(name, ports[name], roles.get(name, "unknown"),
-                       self.postmaster_pid(name), self.keeper_pid(name))  # fmt: skip
-            for name in NODES
-        ]
+        return [self._node_status(name, roles.get(name, "unknown")) for name in NODES]
+
+    def _node_status(self, name: str, role: str) -> NodeStatus:
+        port = self.ports()[name]
+        return NodeStatus(name, port, role, self.postmaster_pid(name), self.keeper_pid(name))
 
     # ---- down ----
 
