@@ -195,7 +195,7 @@ class Formation:
         self._ensure_monitor()
         for name in NODES:
             self._ensure_node(name)
-        states = self.wait(settled, UP_TIMEOUT_S, "a primary and a synchronous secondary")
+        states = self.wait(self._serving, UP_TIMEOUT_S, "a primary and a synchronous secondary")
         primary = next(s for s in states if s.current == "primary")
         self._grant_app_role(primary.port)
         urls = self.urls()
@@ -278,6 +278,21 @@ class Formation:
         return psycopg.connect(
             host=HOST, port=port, user=user, dbname=dbname, connect_timeout=2, autocommit=True
         )
+
+    def _serving(self, states: list[NodeState]) -> bool:
+        """Settled, and each node's PostgreSQL answers as what the monitor calls it (just
+        after a restart the monitor still shows the states from before the stop)."""
+        if not settled(states):
+            return False
+        try:
+            return all(self._in_recovery(s.port) == (s.current == "secondary") for s in states)
+        except psycopg.OperationalError:
+            return False
+
+    def _in_recovery(self, port: int) -> bool:
+        with self._superuser(port, "postgres") as conn:
+            row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+        return bool(row and row[0])
 
     def _grant_app_role(self, primary_port: int) -> None:
         """The server's role, owner of the database (it replicates to the secondary)."""
