@@ -96,6 +96,11 @@ class Autoctl:
             raise FormationError(f"pg_autoctl {' '.join(args[:2])} failed:\n{tail}")
         return str(done.stdout)
 
+    def can_write(self, path: Path) -> bool:
+        """Whether the OS user can get to path and write in it (every parent searchable)."""
+        done = subprocess.run(["test", "-w", str(path)], check=False, **self._as_user())
+        return done.returncode == 0
+
     def start(self, pgdata: Path, log: Path) -> int:
         """`pg_autoctl run` in the background, in a session of its own (so that its process
         group is the node's every process: the keeper, its services and PostgreSQL); it keeps

@@ -219,6 +219,11 @@ class Formation:
             shutil.chown(SOCKET_DIR, user, user)
         for path in (*made, self._ports_file):  # pg_autoctl makes the rest as the user
             shutil.chown(path, user, user)
+        if not self.autoctl.can_write(self.root):
+            raise FormationError(
+                f"the {user} user cannot write in {self.root}: its parent directories must be"
+                " searchable by it (chmod o+x), or give a --dir elsewhere (e.g. under /tmp)"
+            )
 
     def _ensure_monitor(self) -> None:
         pgdata = self.pgdata(MONITOR)
