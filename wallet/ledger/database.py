@@ -42,11 +42,15 @@ Connection = psycopg.AsyncConnection[tuple[Any, ...]]
 class Tx:
     """The statements of one unit of work, on its one connection."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, pipeline: psycopg.AsyncPipeline | None = None) -> None:
         self.conn = conn
+        self.pipeline = pipeline
 
     async def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        return await _rows(await self.conn.execute(sql, _args(params)))
+        cursor = await self.conn.execute(sql, _args(params))
+        if self.pipeline is not None:
+            await self.pipeline.sync()  # its result, and those of what was sent before it
+        return await _rows(cursor)
 
     async def one(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
         rows = await self.all(sql, params)
@@ -108,8 +112,8 @@ class LedgerDB:
                 async with conn.transaction():
                     yield Tx(conn)
                 return
-            async with conn.pipeline(), conn.transaction():
-                yield Tx(conn)
+            async with conn.pipeline() as sent_together, conn.transaction():
+                yield Tx(conn, sent_together)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:

@@ -1,9 +1,9 @@
-"""Seamless-wallet calls: a studio's bet, win, bet-and-win or reverse as one ledger statement.
+"""Seamless-wallet calls: a studio's bet, win, bet-and-win or reverse, judged by the rules of
+game_rules.py and written with the other calls of its batch (batching.py, game_store.py).
 
-The rules that differ between studios are flags (calls.py, and
-schema/functions/wallet_game_call.sql); the adapters in wallet/providers choose them, this
-module only carries them to the database. It re-exports the names of calls.py, which the
-providers import from here.
+The rules that differ between studios are flags of the call (calls.py); the adapters in
+wallet/providers choose them. This module re-exports the names of calls.py, which the providers
+import from here.
 """
 
 from __future__ import annotations

@@ -1,0 +1,21 @@
+"""The studio hot path's PL/pgSQL functions dropped: rules in Python, writes set-based.
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-07
+"""
+
+from wallet.migrations import run_sql
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    run_sql("0015_game_path_in_python.sql")
+
+
+def downgrade() -> None:
+    raise NotImplementedError("the ledger is append-only; restore from backup instead")
