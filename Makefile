@@ -6,9 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The cashier console's browser test drives Debian's Chromium (never a downloaded browser).
 CHROMIUM := /usr/bin/chromium
+# The HA tests and `make ha` run Debian's pg_auto_failover (its pg_autoctl and the monitor's
+# extension for PostgreSQL 15).
+PG_AUTOCTL := /usr/bin/pg_autoctl
+HA_DIR := .data/ha
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint migrate audit bench bench-scale bench-soak bench-reports load chaos clean
+.PHONY: run test lint migrate audit bench bench-scale bench-soak bench-reports load chaos ha clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +24,28 @@ run: $(STAMP)  ## seed the demo agent tree (README "Agent API"), migrate and ser
 	$(BIN)/wallet agent demo
 	$(BIN)/wallet serve
 
-test: $(STAMP) $(CHROMIUM)  ## the whole suite against a throwaway database
+test: $(STAMP) $(CHROMIUM) $(PG_AUTOCTL)  ## the whole suite against a throwaway database
 	$(BIN)/pytest tests
 
 $(CHROMIUM):  ## Debian's chromium, for tests/cashier/test_console.py
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+$(PG_AUTOCTL):  ## Debian's pg_auto_failover, for tests/ha and make ha
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	  pg-auto-failover-cli postgresql-15-auto-failover
+
+ha: $(STAMP) $(PG_AUTOCTL)  ## a local pg_auto_failover formation under .data/ha (docs/high-availability.md)
+	$(BIN)/wallet ha up --dir $(HA_DIR)
+	@echo
+	@echo "The formation keeps running: a monitor and two PostgreSQL nodes (wallet ha status --dir $(HA_DIR))."
+	@echo "Serve on it (each terminal that runs the server or the wallet command):"
+	@echo
+	@sed 's/^/    /' $(HA_DIR)/env
+	@echo "    make run"
+	@echo
+	@echo "(or: . $(HA_DIR)/env && make run). Stop it: .venv/bin/wallet ha down --dir $(HA_DIR)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check wallet tests loadtest schema

@@ -17,7 +17,7 @@ from wallet.cashier import console as cashier_console
 from wallet.cashier import routes as cashier_api
 from wallet.config import Settings, get_settings
 from wallet.context import Context, context_of
-from wallet.db import make_ledger_db, resolve_url
+from wallet.db import make_ledger_db, make_read_db, resolve_url
 from wallet.directory.operators import operator_id
 from wallet.ledger.currencies import currency_exponents
 from wallet.providers import ambslot, igamingace
@@ -79,6 +79,9 @@ def build_routes() -> list[BaseRoute]:
 
 async def load_context(settings: Settings) -> Context:
     db = await make_ledger_db(resolve_url(settings), settings).open()
+    replica = make_read_db(settings)  # DATABASE_READ_URL: reports and lists read there
+    if replica is not None:
+        await replica.open()
     # Reference data is read once per worker; it cannot be read while the database is down,
     # so startup waits for it (a worker that starts without it would answer nothing right).
     return Context(
@@ -86,6 +89,7 @@ async def load_context(settings: Settings) -> Context:
         db=db,
         operator_id=await operator_id(db, settings.operator_code),
         currencies=await currency_exponents(db),
+        replica=replica,
     )
 
 
@@ -104,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 yield
         finally:
             await app.state.ctx.db.dispose()
+            if app.state.ctx.replica is not None:
+                await app.state.ctx.replica.dispose()
 
     return WalletApp(routes=build_routes(), lifespan=lifespan)
 

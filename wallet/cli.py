@@ -30,6 +30,7 @@ from wallet.directory.shops import (
     set_shop_settings,
     shop_balance,
 )
+from wallet.ha import commands as ha_commands
 from wallet.ledger.audit import audit
 from wallet.ledger.currencies import currency_exponents
 from wallet.ledger.database import LedgerDB
@@ -325,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register_agent_commission(agent_commands.register(sub))
     report_commands.register(sub)
     webhook_commands.register(sub)
+    ha_commands.register(sub)
     return parser
 
 

@@ -39,8 +39,14 @@ class TransferStudio(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
-    # Database. Empty: the embedded PostgreSQL under DATA_DIR (started on demand).
+    # Database. Empty: the embedded PostgreSQL under DATA_DIR (started on demand). A
+    # pg_auto_failover formation's URL lists every node with target_session_attrs=read-write:
+    # libpq connects to whichever is the primary (README "Running on more than one machine").
     database_url: str = ""
+    # Optional: where the agent reports, the dashboard's reads and the paged lists read (the
+    # same nodes with target_session_attrs=prefer-standby: the secondary, else the primary).
+    # They may lag the primary (README, "What a report may miss"); money never reads here.
+    database_read_url: str = ""
     data_dir: Path = ROOT_DIR / ".data"
     schema_dir: Path = ROOT_DIR / "schema"
     # Connections per worker. Few on purpose: the pool hands its connections out in turn, so at

@@ -16,6 +16,13 @@ class Context:
     db: LedgerDB
     operator_id: int
     currencies: dict[str, int]  # ISO code -> exponent
+    # DATABASE_READ_URL's pool, when set: reads that may lag the primary, never money.
+    replica: LedgerDB | None = None
+
+    @property
+    def read_db(self) -> LedgerDB:
+        """Where the agent reports, the dashboard's reads and the paged lists read."""
+        return self.replica or self.db
 
 
 def context_of(request: Request) -> Context:

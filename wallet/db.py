@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, create_engine
@@ -105,16 +106,32 @@ def libpq_url(url: str) -> str:
 
 
 def sqlalchemy_url(url: str) -> str:
-    """Force the psycopg 3 driver whatever scheme the URL was given with."""
-    return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://") :]
+    """Force the psycopg 3 driver whatever scheme the URL was given with. SQLAlchemy reads one
+    host from the authority, so libpq's multi-host form (`h1:p1,h2:p2`, a pg_auto_failover
+    formation's) becomes repeated `host=` parameters, which it hands to libpq as the same list."""
+    parts = urlsplit(libpq_url(url))
+    userinfo, at, hosts = parts.netloc.rpartition("@")
+    if "," not in hosts:
+        return "postgresql+psycopg://" + libpq_url(url)[len("postgresql://") :]
+    query = "&".join([*(f"host={host}" for host in hosts.split(",")), *filter(None, [parts.query])])
+    return f"postgresql+psycopg://{userinfo}{at}{parts.path}?{query}"
 
 
-def _connect_args(settings: Settings) -> dict[str, Any]:
+def _connect_args(settings: Settings, application_name: str = "wallet") -> dict[str, Any]:
     return {
         "connect_timeout": settings.db_connect_timeout_s,
         "options": f"-c statement_timeout={settings.db_statement_timeout_ms}"
         " -c lock_timeout=3000 -c idle_in_transaction_session_timeout=10000",
-        "application_name": "wallet",
+        "application_name": application_name,
+        # A database machine that dies sends nothing: no reset, its connections just go quiet.
+        # TCP keepalives (5 s idle, then 3 probes 2 s apart) and a 10 s limit on unacknowledged
+        # data break them, so a caller meets the outage that a failover is, not the kernel's
+        # 15-minute retransmission timeout. (A killed server process resets them at once.)
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,
     }
 
 
@@ -125,24 +142,43 @@ def _connect_args(settings: Settings) -> dict[str, Any]:
 RECONNECT_TIMEOUT_S = 2.0
 
 
+# prefer-standby is judged when a connection is made: after a failover (the secondary promoted,
+# the old primary back as the secondary) read connections move off the primary within this.
+READ_MAX_LIFETIME_S = 300.0
+
+
+def _pool(
+    url: str, settings: Settings, name: str, max_lifetime: float, application_name: str
+) -> AsyncConnectionPool[Any]:
+    return AsyncConnectionPool(
+        libpq_url(url),
+        min_size=settings.db_pool_size,
+        max_size=settings.db_pool_size,
+        timeout=settings.db_pool_timeout_s,
+        reconnect_timeout=RECONNECT_TIMEOUT_S,
+        max_lifetime=max_lifetime,
+        kwargs={"autocommit": True, **_connect_args(settings, application_name)},
+        name=name,
+        open=False,
+    )
+
+
 def make_ledger_db(url: str, settings: Settings) -> LedgerDB:
     """A LedgerDB over a fixed-size pool of autocommit connections (not opened yet: `open`).
 
     A caller waits at most DB_POOL_TIMEOUT_S for a connection; then the database counts as
     unavailable, so an outage answers "service not available" quickly instead of hanging.
     """
-    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-        libpq_url(url),
-        min_size=settings.db_pool_size,
-        max_size=settings.db_pool_size,
-        timeout=settings.db_pool_timeout_s,
-        reconnect_timeout=RECONNECT_TIMEOUT_S,
-        max_lifetime=1800,
-        kwargs={"autocommit": True, **_connect_args(settings)},
-        name="ledger",
-        open=False,
-    )
+    pool = _pool(url, settings, "ledger", 1800, "wallet")
     return LedgerDB(pool, settings.db_batch_pipelines)
+
+
+def make_read_db(settings: Settings) -> LedgerDB | None:
+    """DATABASE_READ_URL's pool for reads that may lag (not opened yet), or None when unset."""
+    if not settings.database_read_url:
+        return None
+    url = settings.database_read_url
+    return LedgerDB(_pool(url, settings, "reads", READ_MAX_LIFETIME_S, "wallet-reads"))
 
 
 def make_engine(url: str, settings: Settings) -> Engine:

@@ -553,4 +553,3 @@ def test_the_hot_path_agrees_with_the_model(ledger: LedgerDB, loop: LoopThread) 
     assert set(HotPath.seen_outcomes) >= EVERY_OUTCOME, EVERY_OUTCOME - set(HotPath.seen_outcomes)
     report = loop.run(audit(ledger))
     assert report.ok, report.violations[:10]
-

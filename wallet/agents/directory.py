@@ -174,7 +174,7 @@ async def balance(request: Request, call: Call) -> Reply:
 async def agents(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, AgentsRequest)
     name, start, limit = wanted.username or "", wanted.start, wanted.limit
-    total, found = await list_subagents(call.ctx.db, call.agent, name, start, limit)
+    total, found = await list_subagents(call.ctx.read_db, call.agent, name, start, limit)
     return Reply({"agents": [agent_view(a) for a in found], "count": len(found), "total": total})
 
 
@@ -204,14 +204,15 @@ async def agent_register(request: Request, call: Call) -> Reply:
 @endpoint("players")
 async def players(request: Request, call: Call) -> Reply:
     page = fields.validated(call.body, PlayersRequest)
-    total, found = await list_agent_players(call.ctx.db, call.agent, "", page.start, page.limit)
+    db = call.ctx.read_db
+    total, found = await list_agent_players(db, call.agent, "", page.start, page.limit)
     return Reply({"players": [player_view(p) for p in found], "count": len(found), "total": total})
 
 
 @endpoint("player_search")
 async def player_search(request: Request, call: Call) -> Reply:
     name = fields.validated(call.body, PlayerSearchRequest).playerUsername
-    total, found = await list_agent_players(call.ctx.db, call.agent, name, 0, SEARCH_LIMIT)
+    total, found = await list_agent_players(call.ctx.read_db, call.agent, name, 0, SEARCH_LIMIT)
     return Reply({"players": [player_view(p) for p in found], "count": len(found), "total": total})
 
 

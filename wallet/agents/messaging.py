@@ -214,7 +214,7 @@ async def send(request: Request, call: Call) -> Reply:
 @endpoint("message_chats")
 async def chats(request: Request, call: Call) -> Reply:
     page = fields.validated(call.body, ChatsRequest)
-    total, lines = await chats_of(call.ctx.db, call.agent, page.start, page.limit)
+    total, lines = await chats_of(call.ctx.read_db, call.agent, page.start, page.limit)
     rows = [
         {
             "affiliateId": str(line.counterpart_id),
@@ -252,7 +252,7 @@ async def chat(request: Request, call: Call) -> Reply:
 async def recipients(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, RecipientsRequest)
     total, lines = await recipients_of(
-        call.ctx.db, call.agent, wanted.username or "", wanted.start, wanted.limit
+        call.ctx.read_db, call.agent, wanted.username or "", wanted.start, wanted.limit
     )
     rows = [
         {"affiliateId": str(line.agent_id), "username": line.username, "relation": line.relation}
@@ -264,7 +264,7 @@ async def recipients(request: Request, call: Call) -> Reply:
 @endpoint("message_unread")
 async def unread(request: Request, call: Call) -> Reply:
     fields.validated(call.body, UnreadRequest)
-    db = call.ctx.db
+    db = call.ctx.read_db
     total, chat_count, lines = await unread_messages(db, call.agent)
     return Reply(
         {

@@ -116,7 +116,7 @@ def _settlement(row: SettlementRow, exponent: int) -> dict[str, object]:
 async def transfers(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, PagedReportRequest)
     window = window_of(call, wanted)
-    total, rows = await transfer_rows(call.ctx.db, window, wanted.start, wanted.limit)
+    total, rows = await transfer_rows(call.ctx.read_db, window, wanted.start, wanted.limit)
     listed = [_transfer(row, call.agent.exponent) for row in rows]
     return Reply(
         range_header(call, window) | {"transfers": listed, "count": len(listed), "total": total}
@@ -127,7 +127,7 @@ async def transfers(request: Request, call: Call) -> Reply:
 async def settlement(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, PagedReportRequest)
     window = window_of(call, wanted)
-    total, rows = await settlement_rows(call.ctx.db, window, wanted.start, wanted.limit)
+    total, rows = await settlement_rows(call.ctx.read_db, window, wanted.start, wanted.limit)
     listed = [_settlement(row, call.agent.exponent) for row in rows]
     return Reply(
         range_header(call, window) | {"settlement": listed, "count": len(listed), "total": total}

@@ -129,7 +129,7 @@ def _id_of(value: str | int | None, name: str) -> int | None:
 @endpoint("reports_players")
 async def players(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, PlayersReportRequest)
-    window, db = window_of(call, wanted), call.ctx.db
+    window, db = window_of(call, wanted), call.ctx.read_db
     player_id = _id_of(wanted.playerId, "playerId")
     where = PlayerFilter(player_id, wanted.playerName or None, wanted.onlyActive, wanted.sortBy)
     total, rows = await reports.player_rows(db, window, where, wanted.start, wanted.limit)
@@ -174,7 +174,7 @@ class AgentsReportData(ReportData):
 @endpoint("reports_agents")
 async def agents(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, AgentsReportRequest)
-    window, db = window_of(call, wanted), call.ctx.db
+    window, db = window_of(call, wanted), call.ctx.read_db
     where = AgentFilter(wanted.username or None, _id_of(wanted.affiliateId, "affiliateId"))
     total, rows = await reports.agent_rows(db, window, where, wanted.start, wanted.limit)
     exponent = call.agent.exponent
@@ -210,7 +210,7 @@ class DailyReportData(ReportData):
 @endpoint("reports_daily")
 async def daily(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, ReportRequest)
-    window, db = window_of(call, wanted), call.ctx.db
+    window, db = window_of(call, wanted), call.ctx.read_db
     by_day = await reports.daily(db, window)
     bp, exponent = await commission_of(db, call.agent.id), call.agent.exponent
     day, last = window.start.date(), (window.end - timedelta(days=1)).date()
@@ -236,7 +236,7 @@ class ProductsReportData(ReportData):
 @endpoint("reports_products")
 async def products(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, ReportRequest)
-    window, db = window_of(call, wanted), call.ctx.db
+    window, db = window_of(call, wanted), call.ctx.read_db
     rows = await reports.products(db, window)
     bp, exponent = await commission_of(db, call.agent.id), call.agent.exponent
     listed = [{"product": name, **_game(figures, bp, exponent)} for name, figures in rows]
@@ -255,7 +255,7 @@ class SummaryReportData(ReportData, MoneyFigures):
 @endpoint("reports_summary")
 async def summary(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, ReportRequest)
-    window, db = window_of(call, wanted), call.ctx.db
+    window, db = window_of(call, wanted), call.ctx.read_db
     totals = await reports.summary(db, window)
     bp = await commission_of(db, call.agent.id)
     return Reply(

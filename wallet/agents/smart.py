@@ -260,7 +260,7 @@ async def transfer_history(request: Request, call: Call) -> Reply:
         bypass_only=bool(body.bypassOnly),
         owning_agent=body.owningAgent,
     )
-    total, records = await history(call.ctx.db, call.agent, where, body.start, body.limit)
+    total, records = await history(call.ctx.read_db, call.agent, where, body.start, body.limit)
     exponent = call.agent.exponent
     return Reply(
         {

@@ -187,7 +187,7 @@ async def _one(session: Session, player: ShopPlayer) -> Response:
 async def list_players(request: Request, session: Session) -> Response:
     query = fields.validated(request.query_params, PlayerListQuery)
     per_page, page, search = query.per_page, query.page, query.search
-    shop, db = session.access.key.shop, session.access.ctx.db
+    shop, db = session.access.key.shop, session.access.ctx.read_db
     total, players = await list_shop_players(db, shop.id, search, per_page, (page - 1) * per_page)
     figures = await figures_now(db, [player.id for player in players])
     return success(
