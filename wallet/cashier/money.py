@@ -17,12 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from wallet.cashier import fields
-from wallet.cashier.answers import Refusal, bad_request, success
+from wallet.cashier.answers import Amount, Refusal, bad_request, success
+from wallet.cashier.fields import Figure
 from wallet.cashier.gate import Session, protected
 from wallet.cashier.lookup import player_of
 from wallet.cashier.views import ShopBalanceData, ShopReverseData, balance_view, reverse_view
 from wallet.ledger import shop_money
 from wallet.ledger.idempotency import ScopedKey
+from wallet.ledger.shop_history import moved_by
 from wallet.ledger.shop_money import Move, MoveResult
 from wallet.ledger.shop_players import ShopPlayer, figures_at
 from wallet.ledger.shops import Shop
@@ -51,16 +53,35 @@ class WithdrawRequest(BaseModel):
         return self
 
 
+class ShopMoveData(ShopBalanceData):
+    """The document's figures, and beside them what the move moved."""
+
+    sum: Figure = Field(
+        description="The cash moved: the deposit's sum, or what the withdrawal paid out"
+        " (all: true included)",
+        examples=[10],
+    )
+
+
+class ShopReversedData(ShopReverseData):
+    """The document's figures, and beside them what the reverse took back."""
+
+    sum: Figure = Field(description="The reversed deposit's sum, taken back", examples=[10])
+    bonus: Figure = Field(
+        description="The Wager Bonus or Bounce Back taken back with it", examples=[0]
+    )
+
+
 class MoveAnswer(BaseModel):
     success: Literal[True]
     message: str = Field(examples=[UPDATED])
-    data: ShopBalanceData
+    data: ShopMoveData
 
 
 class ReverseAnswer(BaseModel):
     success: Literal[True]
     message: str = Field(examples=[REVERSED])
-    data: ShopReverseData
+    data: ShopReversedData
 
 
 def refusal(move: Move, shop: Shop) -> Refusal:
@@ -91,13 +112,20 @@ def client_key(request: Request) -> str | None:
 async def _moved(
     session: Session, player: ShopPlayer, result: MoveResult, message: str, reverse: bool = False
 ) -> Response:
-    shop = session.access.key.shop
+    shop, db = session.access.key.shop, session.access.ctx.db
     if result.move not in (Move.DONE, Move.REPLAY):
         raise refusal(result.move, shop)
     assert result.tx_id is not None
-    figures = await figures_at(session.access.ctx.db, player, result.tx_id)
-    view = reverse_view if reverse else balance_view
-    return success(message=message, data=view(shop, player, figures))
+    figures = await figures_at(db, player, result.tx_id)
+    moved = await moved_by(db, player, result.tx_id)
+    if reverse:
+        data = reverse_view(shop, player, figures)
+        data["sum"] = Amount(-moved.cash_minor, shop.exponent)
+        data["bonus"] = Amount(-moved.bonus_minor, shop.exponent)
+    else:
+        data = balance_view(shop, player, figures)
+        data["sum"] = Amount(abs(moved.cash_minor), shop.exponent)
+    return success(message=message, data=data)
 
 
 async def _body(request: Request, session: Session) -> dict[str, object]:
@@ -120,7 +148,14 @@ async def deposit(request: Request, session: Session) -> Response:
     request_fields = {"player": player.id, "sum": amount, "wager": wager, "bounce": bounce}
     key = ScopedKey.of(shop.id, key_header, request_fields)
     result = await shop_money.deposit(
-        session.access.ctx.db, shop, player, key, amount, wager=wager, bounce_back=bounce
+        session.access.ctx.db,
+        shop,
+        player,
+        key,
+        amount,
+        wager=wager,
+        bounce_back=bounce,
+        cashier_id=session.cashier.id,
     )
     return await _moved(session, player, result, UPDATED)
 
@@ -139,7 +174,9 @@ async def withdraw(request: Request, session: Session) -> Response:
             raise bad_request("The sum must be greater than 0.")
     player = await player_of(session, request.path_params["user"])
     key = ScopedKey.of(shop.id, key_header, {"player": player.id, "sum": amount, "all": take_all})
-    result = await shop_money.withdraw(session.access.ctx.db, shop, player, key, amount)
+    result = await shop_money.withdraw(
+        session.access.ctx.db, shop, player, key, amount, cashier_id=session.cashier.id
+    )
     return await _moved(session, player, result, UPDATED)
 
 
@@ -149,5 +186,7 @@ async def reverse(request: Request, session: Session) -> Response:
     key_header = client_key(request)
     player = await player_of(session, request.path_params["user"])
     key = ScopedKey.of(shop.id, key_header, {"player": player.id, "reverse": True})
-    result = await shop_money.reverse(session.access.ctx.db, player, key)
+    result = await shop_money.reverse(
+        session.access.ctx.db, player, key, cashier_id=session.cashier.id
+    )
     return await _moved(session, player, result, REVERSED, reverse=True)

@@ -308,7 +308,14 @@ async def create(request: Request, session: Session) -> Response:
         request_fields = {"player": player.id, "sum": new.balance, "wager": new.wager}
         key = opening_key(shop, player.id, {**request_fields, "bounce": new.bounce})
         result = await shop_money.deposit(
-            db, shop, player, key, new.balance, wager=new.wager, bounce_back=new.bounce
+            db,
+            shop,
+            player,
+            key,
+            new.balance,
+            wager=new.wager,
+            bounce_back=new.bounce,
+            cashier_id=session.cashier.id,
         )
         if result.move != Move.DONE:  # the shop's float went meanwhile: no player either
             await remove_unused_player(db, player)
