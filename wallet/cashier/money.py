@@ -36,14 +36,18 @@ REVERSED = "Reverse completed successfully."
 
 
 class DepositRequest(BaseModel):
-    sum: fields.Number = Field(description="In the shop's currency, at most its decimals, > 0")
+    sum: fields.Number = Field(
+        description="In the shop's currency, at most its decimals, > 0", examples=[10]
+    )
     wager: fields.Flag = Field(False, description="Also credit the wager bonus")
     apply_bounceback: fields.Flag = Field(False, description="Also credit the bounce back")
 
 
 class WithdrawRequest(BaseModel):
     all: fields.Flag = Field(False, description="Withdraw everything withdrawable")
-    sum: fields.OptionalNumber = Field(None, description="Required unless all is true")
+    sum: fields.OptionalNumber = Field(
+        None, description="Required unless all is true", examples=[10]
+    )
 
     @model_validator(mode="after")
     def _sum_unless_all(self) -> WithdrawRequest:
