@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
-from tests.browser import screenshot
+from tests.browser import ARTIFACTS, screenshot
 from tests.cashier.conftest import GENEROUS
 from tests.cashier.test_console import log_in, open_shop, shown_once, wallet_cli
 from tests.support import LoopThread, Server
@@ -59,7 +59,9 @@ def page(browser: BrowserContext) -> Iterator[Page]:
     page.on(
         "console",
         lambda m: (
-            problems.append(m.text) if m.type == "error" and "status of 4" not in m.text else None
+            problems.append(m.text)
+            if m.type == "error" and "the server responded with a status of" not in m.text
+            else None
         ),
     )
     yield page
@@ -72,13 +74,18 @@ def no_sideways_scroll(page: Page) -> None:
     assert width <= inner, f"the page is {width} px wide in a {inner} px window"
 
 
-def both_sizes(page: Page, name: str) -> None:
-    """No horizontal overflow at a desk's size and a phone's; a screenshot of each."""
+def both_sizes(page: Page, name: str, whole: bool = True) -> None:
+    """No horizontal overflow at a desk's size and a phone's; a screenshot of each (the whole
+    page, or what the window shows: a dialog is where the person looks)."""
     for size, label in ((DESK, "1280"), (PHONE, "390")):
         page.set_viewport_size(size)
         page.wait_for_timeout(150)  # the layout settles
         no_sideways_scroll(page)
-        screenshot(page, f"{name}-{label}")
+        if whole:
+            screenshot(page, f"{name}-{label}")
+        else:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"))
     page.set_viewport_size(DESK)
 
 
@@ -158,6 +165,40 @@ def test_a_double_enter_after_a_deposit_keeps_its_receipt(
     expect(page.locator("#deposit-form .field-error")).to_have_text("Type an amount first.")
     expect(page.locator("#deposit-form .field-error")).to_have_class(re.compile(r"\bneutral\b"))
     assert len(moves) == 1, [r.url for r in moves]
+
+
+def test_a_server_failure_after_a_deposit_is_not_said_to_be_a_refusal(
+    till_server: Server, ledger: LedgerDB, desk: dict[str, str], page: Page
+) -> None:
+    """The server did the deposit but its answer came back a 503 (as when a commit's answer was
+    lost): the page may not say "not deposited". It says it may have happened; the resend goes
+    under the same key and is paid once."""
+    enter(page, till_server, desk)
+    player = new_player(page)
+    sent: list[Request] = []
+
+    def fail_the_first_answer(route: Any) -> None:
+        sent.append(route.request)
+        if len(sent) == 1:
+            route.fetch()  # the deposit is made...
+            route.fulfill(  # ...and the page gets the server's failure
+                status=503,
+                content_type="application/json",
+                body='{"fail":true,"message":"The service is temporarily unavailable."}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/balance/add?*", fail_the_first_answer)
+    deposit(page, "12")
+    expect(message(page)).to_contain_text("may or may not have gone through")
+    expect(message(page)).to_contain_text("Sending it again is safe")
+    expect(page.locator("#message-bar")).to_have_class(re.compile(r"\bunknown\b"))
+    page.locator("#deposit-form").get_by_role("button", name="Deposit").click()
+    expect(message(page)).to_have_text(f"Deposited USD 12.00 to {player}, balance USD 12.00")
+    page.unroute("**/balance/add?*")
+    assert len(sent) == 2
+    assert sent[0].headers["idempotency-key"] == sent[1].headers["idempotency-key"]
 
 
 def test_one_message_area_shows_only_the_last_action(
@@ -592,5 +633,5 @@ def test_the_console_at_a_desk_and_on_a_phone(
     both_sizes(page, "cashier-till")
     page.get_by_role("button", name="Reverse last deposit").click()
     expect(page.locator("#confirm")).to_be_visible()
-    both_sizes(page, "cashier-till-confirm")
+    both_sizes(page, "cashier-till-confirm", whole=False)
     page.locator("#confirm").get_by_role("button", name="Cancel").click()

@@ -561,7 +561,9 @@
         tell(`Something went wrong on this page: ${error.message}`, "error");
         return;
       }
-      if (error.status === 0) {
+      // No answer, or the server's own failure (a 5xx can come after a commit it could not
+      // report): it may have happened, and the move's key is kept for the resend.
+      if (error.status === 0 || error.status >= 500) {
         tell(`${error.message} ${say.unknown || "Nothing happened; try again."}`, "unknown");
       } else {
         form.pending = null;
