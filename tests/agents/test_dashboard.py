@@ -456,6 +456,19 @@ def test_a_message_opens_and_is_answered(
     expect(page.locator("#unread-chats li", has_text=world.agents["B"].username)).not_to_have_class(
         re.compile(r"\bunread\b")
     )
+    # A new message to someone of the tree (the API's recipients: upline and downline).
+    page.get_by_role("button", name="New message").click()
+    a1 = world.agents["A1"].username
+    page.locator("#recipient").select_option(label=f"{a1} (downline)")
+    page.locator("#recipient-form").get_by_role("button", name="Open").click()
+    expect(page.locator("#chat-title")).to_have_text(f"Chat with {a1} (downline)")
+    page.locator("#reply-text").fill("Welcome to the team.")
+    page.locator("#reply-form").get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-messages li.mine")).to_have_text(re.compile("Welcome to the team."))
+    inbox = world.ok("A1", "/message/unread")
+    assert (
+        inbox["unreadMessages"] == 1 and inbox["chats"][0]["username"] == world.agents["R"].username
+    )
     assert not problems, problems
 
 
