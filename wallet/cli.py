@@ -15,6 +15,7 @@ from wallet.access.api_keys import Network, create_api_key
 from wallet.access.passwords import hash_password
 from wallet.agents import commands as agent_commands
 from wallet.agents import report_commands, webhook_commands
+from wallet.cashier import till_commands
 from wallet.commands import CommandError, print_line, with_ledger
 from wallet.config import Settings, get_settings
 from wallet.db import database
@@ -345,6 +346,7 @@ def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     settings.add_argument("--bounce-back-percent", help="of a deposit, e.g. 10")
     settings.add_argument("--bounce-back-threshold", help="an amount, e.g. 1.00")
     settings.set_defaults(func=cmd_shop_set)
+    till_commands.register(shop)
 
     cashier = sub.add_parser("cashier", help="cashiers of a shop").add_subparsers(
         dest="action", required=True

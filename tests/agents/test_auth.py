@@ -54,6 +54,7 @@ def test_login_answers_a_4h_token_that_opens_the_wallet(
         "bonus": 0,
         "frozenBalance": 0,
         "currency": "PHP",
+        "decimals": 2,  # beside the document's fields
     }
     # The request's id is in its log line too; the token and password are not.
     log = agent_server.settled_log()

@@ -191,6 +191,7 @@ def test_real_and_credit_with_a_sub_agent(open_desk: Callable[..., Desk]) -> Non
         "bonus": 0,
         "frozenBalance": 0,
         "currency": "PHP",
+        "decimals": 2,  # beside the document's fields
     }
     # The sub-agent spends its balance, then its credit, never beyond.
     player = sub.register_player()

@@ -40,3 +40,49 @@ def test_docs_shows_every_operation(api_server: Server, browser: BrowserContext)
     page.screenshot(path=str(shot), full_page=False)
     shutil.copy(shot, Path("/tmp/api-docs.png"))
     assert not outside, outside
+
+
+# Amount fields of request bodies: Swagger UI writes a number without an example as 0, which the
+# server refuses (a deposit of 0): each carries an example above 0 instead (issue #20).
+MONEY_FIELDS = {"sum", "amount", "balance"}
+
+
+def test_every_amount_of_a_request_body_has_an_example_above_zero() -> None:
+    document = the_document()
+    schemas = document["components"]["schemas"]
+    bodies = {
+        part["$ref"].rsplit("/", 1)[1]
+        for methods in document["paths"].values()
+        for op in methods.values()
+        if "requestBody" in op
+        for part in op["requestBody"]["content"]["application/json"]["schema"].get(
+            "allOf", [op["requestBody"]["content"]["application/json"]["schema"]]
+        )
+    }
+    checked = []
+    for name in sorted(bodies):
+        for field, schema in schemas[name].get("properties", {}).items():
+            if field in MONEY_FIELDS:
+                checked.append(f"{name}.{field}")
+                assert schema.get("examples") and schema["examples"][0] > 0, (name, field)
+    assert len(checked) >= 7, checked  # cashier sum x2, balance; agent amount x4, transfer
+
+
+def test_docs_examples_of_a_deposit_are_not_zero(
+    api_server: Server, browser: BrowserContext
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{api_server.base_url}/docs")
+    for path, field, example in (
+        ("/api/cashier/players/{user}/balance/add", "sum", "10"),
+        ("/api/cashier/players/{user}/balance/out", "sum", "10"),
+        ("/api/deposit", "amount", "100"),
+        ("/api/transfer", "amount", "100"),
+    ):
+        summary = page.locator(f'.opblock-summary-path[data-path="{path}"]').first
+        summary.click()
+        block = page.locator(".opblock.is-open", has=page.locator(f'[data-path="{path}"]'))
+        body = block.locator(".body-param__example, .opblock-section-request-body pre").first
+        expect(body).to_contain_text(f'"{field}": {example}')
+        assert f'"{field}": 0' not in body.inner_text(), (path, body.inner_text())
+        summary.click()  # closed again

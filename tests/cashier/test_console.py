@@ -50,11 +50,12 @@ def shown_once(line: str, label: str) -> str:
     return found.group(1)
 
 
-def open_shop(db_url: str, mode: str) -> dict[str, str]:
-    """A shop with a float of 1000.00 USD, its cashier and an API key, made by the CLI."""
+def open_shop(db_url: str, mode: str, balance: str = "1000") -> dict[str, str]:
+    """A shop with a float of 1000.00 USD (or `balance`), its cashier and an API key, made by
+    the CLI."""
     shop = f"CONSOLE_{secrets.token_hex(3)}"
     wallet_cli(
-        db_url, "shop", "create", shop, "--currency", "USD", "--balance", "1000", "--mode", mode
+        db_url, "shop", "create", shop, "--currency", "USD", "--balance", balance, "--mode", mode
     )
     cashier = f"S_{secrets.token_hex(4)}"
     password = shown_once(
@@ -96,15 +97,20 @@ def test_console_is_one_page_with_only_our_own_files(server: Server) -> None:
     assert sorted(linked) == [
         "/cashier/static/console.css",
         "/cashier/static/console.js",
+        "/docs",  # the API document, ours too
         "/static/favicon.svg",
+        "/static/money.js",
         "/static/pages.css",
     ]
     for path in linked:
         asset = httpx.get(f"{server.base_url}{path}", timeout=10)
-        assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff"
+        assert asset.status_code == 200, path
+        if path != "/docs":  # a page of its own (Swagger UI), not one of this page's files
+            assert asset.headers["x-content-type-options"] == "nosniff"
     # Nothing from elsewhere: no URL of another origin in any of the page's files.
     files = [*(ROOT_DIR / "wallet" / "cashier" / "console_files").iterdir()]
-    for path in [*files, ROOT_DIR / "wallet" / "web" / "page_files" / "pages.css"]:
+    shared = ROOT_DIR / "wallet" / "web" / "page_files"
+    for path in [*files, shared / "pages.css", shared / "money.js"]:
         text = path.read_text().replace("http://www.w3.org/2000/svg", "")
         assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", text), path.name
 
@@ -132,7 +138,7 @@ def test_console_login_create_deposit_and_over_withdrawal(
     log_in(page, desk)
     expect(page.locator("#me-username")).to_have_text(desk["cashier"])
     expect(page.locator("#me-shop")).to_have_text(desk["shop"])
-    expect(page.locator("#me-shop-balance")).to_have_text("1,000.00")
+    expect(page.locator("#me-shop-balance")).to_have_text("USD 1,000.00")
     expect(page.locator("#me-mode")).to_have_text("Default")
     expect(page.locator("#players-body")).to_contain_text("No players yet.")
 
@@ -142,7 +148,7 @@ def test_console_login_create_deposit_and_over_withdrawal(
     create.get_by_label("Username").fill(player)
     create.get_by_label("Password").fill("secret123")
     create.get_by_role("button", name="Create player").click()
-    expect(create.locator(".form-status")).to_contain_text("User created successfully.")
+    expect(page.locator("#message")).to_contain_text(f"Created player {player}")
     expect(page.locator("#players-body")).to_contain_text(player)
     expect(page.locator("#player-name")).to_have_text(player)
 
@@ -150,11 +156,13 @@ def test_console_login_create_deposit_and_over_withdrawal(
     deposit = page.locator("#deposit-form")
     deposit.get_by_label("Amount").fill("25.50")
     deposit.get_by_role("button", name="Deposit").dblclick()
-    expect(deposit.locator(".form-status")).to_contain_text("Balance updated successfully.")
+    expect(page.locator("#message")).to_have_text(
+        f"Deposited USD 25.50 to {player}, balance USD 25.50"
+    )
     balance = page.locator('#player-figures [data-figure="balance"]')
-    expect(balance).to_have_text("25.50")
-    expect(page.locator("#players-body tr", has_text=player)).to_contain_text("25.50")
-    expect(page.locator("#me-shop-balance")).to_have_text("974.50")
+    expect(balance).to_have_text("USD 25.50")
+    expect(page.locator("#players-body tr", has_text=player)).to_contain_text("USD 25.50")
+    expect(page.locator("#me-shop-balance")).to_have_text("USD 974.50")
     assert len(moves) == 1, [r.url for r in moves]
     assert moves[0].method == "PUT" and moves[0].post_data == '{"sum":25.50,"wager":false}'
     assert UUID.fullmatch(moves[0].headers["idempotency-key"])
@@ -167,10 +175,10 @@ def test_console_login_create_deposit_and_over_withdrawal(
     assert refused.value.status == 400
     body = json.loads(refused.value.text())
     assert body["fail"] is True and body["message"]
-    expect(withdraw.locator(".form-status")).to_have_text(body["message"])
-    expect(withdraw.locator(".form-status")).to_have_class(re.compile(r"\berror\b"))
-    expect(balance).to_have_text("25.50")
-    expect(page.locator("#me-shop-balance")).to_have_text("974.50")
+    expect(page.locator("#message")).to_have_text(f"Not withdrawn from {player}: {body['message']}")
+    expect(page.locator("#message")).to_have_class(re.compile(r"\berror\b"))
+    expect(balance).to_have_text("USD 25.50")
+    expect(page.locator("#me-shop-balance")).to_have_text("USD 974.50")
     assert moves[1].headers["idempotency-key"] != moves[0].headers["idempotency-key"]
 
     shot = screenshot(page, "cashier-console")
@@ -195,7 +203,7 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
 
     # A wrong password: the API's message, and still the login form.
     log_in(page, {**river_desk, "password": "wrong-password"})
-    expect(page.locator("#login-form .form-status")).to_have_text("Invalid credentials.")
+    expect(page.locator("#message")).to_have_text("Not logged in: Invalid credentials.")
     log_in(page, river_desk)
     expect(page.locator("#me-mode")).to_have_text("River")
 
@@ -209,18 +217,18 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
         create.get_by_role("button", name="Create player").click()
     player = made.value.json()["data"]
     assert re.fullmatch(r"\d{12}", player["username"]) and player["password"] == player["username"]
-    expect(create.locator(".form-status")).to_contain_text(
-        f"Login {player['username']}, password {player['password']} (shown once)"
+    expect(page.locator("#message")).to_contain_text(
+        f"Created player {player['username']}, password {player['password']} (shown once)"
     )
     card = page.locator("#player-card")
     expect(card.locator("#player-extra")).to_contain_text(f"River login {player['river_login']}")
-    expect(card.locator('[data-figure="balance"]')).to_have_text("10.00")
+    expect(card.locator('[data-figure="balance"]')).to_have_text("USD 10.00")
 
     # Deposit: a bad amount is refused on the page (nothing sent); too many decimals by the API.
     deposit = page.locator("#deposit-form")
     deposit.get_by_label("Amount").fill("1,5")
     deposit.get_by_role("button", name="Deposit").click()
-    expect(deposit.locator(".form-status")).to_contain_text("Enter the amount as digits")
+    expect(deposit.locator(".field-error")).to_contain_text("Enter the amount as digits")
     expect(deposit.get_by_label("Amount")).to_have_attribute("aria-invalid", "true")
     deposit.get_by_label("Amount").fill("1.005")
     with page.expect_response(lambda r: "/balance/add" in r.url) as refused:
@@ -228,10 +236,10 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
     assert refused.value.status == 400 and refused.value.request.post_data.startswith(
         '{"sum":1.005,'
     )
-    expect(deposit.locator(".form-status")).to_have_text(refused.value.json()["message"])
+    expect(page.locator("#message")).to_contain_text(refused.value.json()["message"])
     deposit.get_by_label("Amount").fill("5.5")
     deposit.get_by_role("button", name="Deposit").click()
-    expect(card.locator('[data-figure="balance"]')).to_have_text("15.50")
+    expect(card.locator('[data-figure="balance"]')).to_have_text("USD 15.50")
 
     # A deposit whose answer is lost on the way back: the server paid it, the page saw no
     # answer. Sending it again carries the same Idempotency-Key: paid once.
@@ -248,36 +256,38 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
     page.route("**/balance/add?*", lose_the_first_answer)
     deposit.get_by_label("Amount").fill("2")
     deposit.get_by_role("button", name="Deposit").click()
-    expect(deposit.locator(".form-status")).to_contain_text("Sending it again is safe")
-    expect(card.locator('[data-figure="balance"]')).to_have_text("15.50")
+    expect(page.locator("#message")).to_contain_text("Sending it again is safe")
+    expect(card.locator('[data-figure="balance"]')).to_have_text("USD 15.50")
     deposit.get_by_role("button", name="Deposit").click()
-    expect(deposit.locator(".form-status")).to_contain_text("Balance updated successfully.")
-    expect(card.locator('[data-figure="balance"]')).to_have_text("17.50")
+    expect(page.locator("#message")).to_contain_text(f"Deposited USD 2.00 to {player['username']}")
+    expect(card.locator('[data-figure="balance"]')).to_have_text("USD 17.50")
     page.unroute("**/balance/add?*")
     assert len(sent) == 2
     assert sent[0].headers["idempotency-key"] == sent[1].headers["idempotency-key"]
 
     # Reverse takes the latest deposit back; withdraw all answers with the API's own words.
     page.get_by_role("button", name="Reverse last deposit").click()
-    expect(page.locator("#reverse-form .form-status")).to_contain_text(
-        "Reverse completed successfully."
+    page.locator("#confirm").get_by_role("button", name="Reverse it").click()  # asked first
+    expect(page.locator("#message")).to_contain_text(
+        f"Reversed the deposit of USD 2.00 to {player['username']}"
     )
-    expect(card.locator('[data-figure="balance"]')).to_have_text("15.50")
+    expect(card.locator('[data-figure="balance"]')).to_have_text("USD 15.50")
     withdraw = page.locator("#withdraw-form")
     withdraw.get_by_label("Withdraw everything available").check()
     expect(withdraw.get_by_label("Amount")).to_be_disabled()
     with page.expect_response(lambda r: "/balance/out" in r.url) as out:
         withdraw.get_by_role("button", name="Withdraw").click()
     assert out.value.request.post_data == '{"all":true}'
-    expect(withdraw.locator(".form-status")).to_contain_text(out.value.json()["message"])
-    expect(card.locator('[data-figure="balance"]')).to_have_text("15.50")
+    expect(page.locator("#message")).to_contain_text(out.value.json()["message"])
+    expect(card.locator('[data-figure="balance"]')).to_have_text("USD 15.50")
 
     password = page.locator("#password-form")
     password.get_by_label("New password").fill("newSecret123")
     with page.expect_response(lambda r: r.url.split("?")[0].endswith("/password")) as changed:
         password.get_by_role("button", name="Change").click()
     assert changed.value.status == 200
-    expect(password.locator(".form-status")).to_have_text(changed.value.json()["message"])
+    assert changed.value.json()["message"] == "Password changed successfully."
+    expect(page.locator("#message")).to_have_text(f"Changed the password of {player['username']}.")
 
     # Eleven more players through the API; then ten a page, the next page, and a search.
     token = page.evaluate("JSON.parse(sessionStorage.getItem('wallet-cashier-console')).token")
@@ -298,7 +308,7 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
     expect(page.locator("#page-info")).to_have_text("Page 2 of 2 · 12 players")
     expect(page.locator("#players-body tr")).to_have_count(2)
     expect(page.get_by_role("button", name="Next")).to_be_disabled()
-    page.get_by_label("Search by username or notes").fill(player["username"])
+    page.get_by_label("Search by username or first name").fill(player["username"])
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#page-info")).to_have_text("Page 1 of 1 · 1 player")
     expect(page.locator("#players-body tr")).to_have_count(1)
@@ -307,7 +317,7 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
     page.reload()
     expect(page.locator("#me-username")).to_have_text(river_desk["cashier"])
     page.get_by_role("button", name=f"Open player {player['username']}").click()
-    expect(card.locator('[data-figure="balance"]')).to_have_text("15.50")
+    expect(card.locator('[data-figure="balance"]')).to_have_text("USD 15.50")
     expect(card.locator('[data-figure="bounce_back"]')).to_be_visible()
     expect(card.locator('[data-figure="wager_bonus"]')).to_be_hidden()
     screenshot(page, "cashier-console-river")
@@ -315,7 +325,7 @@ def test_console_river_reverse_withdraw_all_password_paging_and_logout(
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     screenshot(page, "cashier-console-narrow")
     page.get_by_role("button", name="Log out").click()
-    expect(page.locator("#global-status")).to_have_text("Logout is successful.")
+    expect(page.locator("#message")).to_have_text("Logout is successful.")
     expect(page.locator("#login-form")).to_be_visible()
     assert page.evaluate("sessionStorage.length") == 0
     me = httpx.get(

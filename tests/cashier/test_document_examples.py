@@ -1,8 +1,12 @@
 """The document's curl examples, one by one, through a real server: each answers in the
-document's shape (seeds/cashier-api.txt), and the common error rows (400, 403, 404) too."""
+document's shape (seeds/cashier-api.txt), and the common error rows (400, 403, 404) too. Where
+an answer carries fields beside the document's (wallet/cashier/till.py, the console as a till:
+/cashier/me's currency, time zone, login and till; a move's `sum`, a reverse's `sum` and
+`bonus`), they are named here too, and the document's fields are unchanged."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -71,6 +75,8 @@ def test_cashier_me(open_desk: Callable[..., Desk]) -> None:
     desk = open_desk(mode="river", float_minor=446_000)
     answer = desk.call("GET", "/cashier/me")
     assert answer.status_code == 200
+    logged_in_at = answer.json()["data"]["logged_in_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", logged_in_at)
     assert answer.json() == {
         "success": True,
         "data": {
@@ -83,6 +89,12 @@ def test_cashier_me(open_desk: Callable[..., Desk]) -> None:
                 "shop_balance": 4460,
             },
             "logic_of_balance": "river",
+            # Beside the document's fields:
+            "currency": "USD",
+            "decimals": 2,
+            "time_zone": "UTC",
+            "logged_in_at": logged_in_at,
+            "till": {"confirm_above": 500, "quick_amounts": [10, 20, 50, 100, 200, 500]},
         },
     }
 
@@ -263,6 +275,7 @@ def test_deposit_example(open_desk: Callable[..., Desk]) -> None:
             "withdrawal": 0,
             "wager_bonus": 0,
             "bounce_back": 1,  # River: the shop's 10% Bounce Back; wager is Default's
+            "sum": 10,  # beside the document's fields: the cash deposited
         },
     }
 
@@ -276,8 +289,10 @@ def test_withdraw_and_withdraw_all_examples(open_desk: Callable[..., Desk]) -> N
     body: dict[str, Any] = answer.json()
     assert body["success"] is True and body["message"] == "Balance updated successfully."
     assert (body["data"]["balance"], body["data"]["withdrawal"]) == (25, 10)
+    assert body["data"]["sum"] == 10  # beside the document's fields: the cash paid out
     everything = desk.call("PUT", path, json={"all": True}).json()
     assert (everything["data"]["balance"], everything["data"]["withdrawal"]) == (0, 35)
+    assert everything["data"]["sum"] == 25  # what "all" took: the cash to hand over
     over = desk.call("PUT", path, json={"sum": 1})
     assert over.status_code == 400
     assert over.json() == {"fail": True, "message": "Insufficient funds in balance."}
@@ -298,6 +313,9 @@ def test_reverse_example(open_desk: Callable[..., Desk]) -> None:
             "balance": 5,
             "balance_Win": 0,
             "withdrawal": 0,
+            # Beside the document's fields: what the reverse took back.
+            "sum": 10,
+            "bonus": 0,
         },
     }
     again = desk.call("POST", f"/cashier/players/{made['id']}/reverse")

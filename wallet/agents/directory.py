@@ -74,6 +74,10 @@ class BalanceData(BaseModel):
     bonus: fields.Figure
     frozenBalance: fields.Figure
     currency: str = Field(examples=["PHP"])
+    decimals: int = Field(
+        description="The currency's decimals (beside the document: pages write cents by it)",
+        examples=[2],
+    )
 
 
 class AgentData(BaseModel):
@@ -166,6 +170,7 @@ async def balance(request: Request, call: Call) -> Reply:
             "bonus": amount(wallet.bonus),
             "frozenBalance": amount(wallet.frozen),
             "currency": agent.currency,
+            "decimals": agent.exponent,
         }
     )
 

@@ -11,9 +11,10 @@ Keys are kept for good (the document promises 24 h): a late retry replays too, n
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.requests import Request
 
 from wallet.agents import fields
@@ -33,6 +34,7 @@ from wallet.web.amounts import Amount
 from wallet.web.requestlog import note
 
 CONFLICT = "Idempotency key already used with a different request"
+WITHDRAW_ALL_TRIES = 3  # a withdraw of everything judged on a balance a bet changed: again
 COMMENT = text_field("Free text, kept with the move", fields.COMMENT_MAX)
 AMOUNT = Field(description="In your currency, at most its decimals", examples=[100, 25.5])
 
@@ -43,6 +45,26 @@ class PlayerMoveRequest(fields.KeyedRequest):
     playerUsername: str = Field(min_length=1, max_length=64, examples=["player_1"])
     amount: PositiveAmount = AMOUNT
     comment: OptionalText = COMMENT
+
+
+class PlayerWithdrawRequest(fields.KeyedRequest):
+    """POST /withdraw (player -> agent): an amount, or (beside the document) all: true for the
+    player's whole balance; the answer's `amount` is then what it took."""
+
+    playerUsername: str = Field(min_length=1, max_length=64, examples=["player_1"])
+    amount: PositiveAmount | None = Field(
+        None,
+        description="In your currency, at most its decimals; required unless all",
+        examples=[100],
+    )
+    all: bool = Field(False, description="Withdraw the player's whole balance")
+    comment: OptionalText = COMMENT
+
+    @model_validator(mode="after")
+    def _amount_or_all(self) -> PlayerWithdrawRequest:
+        if (self.amount is None) != self.all:
+            raise ValueError("give either amount or all: true")
+        return self
 
 
 class AgentMoveRequest(fields.KeyedRequest):
@@ -119,17 +141,30 @@ def _agent_figures(agent: Agent, record: MoveRecord, main_now: int) -> dict[str,
 
 
 async def _player_move(request: Request, call: Call, kind: Kind) -> Reply:
-    wanted = fields.validated(call.body, PlayerMoveRequest)
+    wanted: PlayerMoveRequest | PlayerWithdrawRequest = (
+        fields.validated(call.body, PlayerWithdrawRequest)
+        if kind == Kind.WITHDRAW
+        else fields.validated(call.body, PlayerMoveRequest)
+    )
     key_text = fields.idempotency_key(request, wanted.idempotencyKey)
     agent, db, comment = call.agent, call.ctx.db, wanted.comment
-    amount = fields.minor_units(wanted.amount, agent.exponent)
+    take_all = isinstance(wanted, PlayerWithdrawRequest) and wanted.all
+    amount = 0 if take_all else fields.minor_units(_given(wanted.amount), agent.exponent)
     player = await player_by_username(call, wanted.playerUsername)
     if player.currency != agent.currency:
         raise bad_request("The player's currency is not yours")
-    request_fields = {"kind": kind.value, "player": player.id, "amount": amount, "comment": comment}
+    request_fields = {
+        "kind": kind.value,
+        "player": player.id,
+        "amount": "all" if take_all else amount,
+        "comment": comment,
+    }
     key = ScopedKey.of(agent.id, key_text, request_fields)
     note(request, external_id=key.external_id)
-    answer = await agent_money.player_move(db, agent, player, kind, amount, key, comment)
+    if take_all:
+        answer, amount = await _withdraw_all(db, agent, player, key, comment)
+    else:
+        answer = await agent_money.player_move(db, agent, player, kind, amount, key, comment)
     note(request, outcome=answer.outcome.value)
     _refused(answer)
     if answer.outcome == Outcome.INSUFFICIENT:
@@ -141,6 +176,34 @@ async def _player_move(request: Request, call: Call, kind: Kind) -> Reply:
         await _player_view(db, agent, player, await _record(db, answer)),
         idempotent=answer.outcome == Outcome.REPLAY,
     )
+
+
+def _given(amount: Decimal | None) -> Decimal:
+    assert amount is not None  # the model wants it unless all
+    return amount
+
+
+async def _withdraw_all(
+    db: LedgerDB, agent: Agent, player: AgentPlayer, key: ScopedKey, comment: str | None
+) -> tuple[LedgerAnswer, int]:
+    """Withdraw the player's whole balance (as the studios see it): the move of the amount read
+    just before; a bet that changed it meanwhile makes the ledger refuse, and it is read again.
+    A replay answers the original (what it took then), whatever the balance is now."""
+    prior = await agent_money.prior_answer(db, key)
+    if prior is not None:
+        return prior, 0
+    for _ in range(WITHDRAW_ALL_TRIES):
+        amount = await player_balance(db, player)
+        if amount <= 0:
+            raise ApiError(
+                Code.INSUFFICIENT_BALANCE, "Nothing to withdraw: the balance is 0", reason="nothing"
+            )
+        answer = await agent_money.player_move(
+            db, agent, player, Kind.WITHDRAW, amount, key, comment
+        )
+        if answer.outcome != Outcome.INSUFFICIENT:
+            break
+    return answer, amount
 
 
 async def _player_view(

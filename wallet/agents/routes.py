@@ -61,7 +61,7 @@ def operations() -> list[Operation]:
         post("/deposit", m.deposit, "Agent -> player", "raw transfers",
              m.PlayerMoveRequest, m.PlayerMoveData, MOVE, idempotent=True),
         post("/withdraw", m.withdraw, "Player -> agent", "raw transfers",
-             m.PlayerMoveRequest, m.PlayerMoveData, MOVE, idempotent=True),
+             m.PlayerWithdrawRequest, m.PlayerMoveData, MOVE, idempotent=True),
         post("/agent/deposit", m.agent_deposit, "Agent -> sub-agent", "raw transfers",
              m.AgentMoveRequest, m.AgentMoveData, MOVE, idempotent=True),
         post("/agent/withdraw", m.agent_withdraw, "Sub-agent -> agent", "raw transfers",

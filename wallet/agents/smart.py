@@ -69,7 +69,9 @@ class TransferRequest(fields.KeyedRequest):
 
     playerUsername: str = Field(min_length=1, max_length=64, examples=["player_1"])
     type: TRANSFER_TYPE
-    amount: PositiveAmount = Field(description="In your currency, at most its decimals")
+    amount: PositiveAmount = Field(
+        description="In your currency, at most its decimals", examples=[100]
+    )
     paymentMethod: Annotated[PAYMENT_METHOD | None, Choice] = None
     paymentReference: OptionalText = text_field("The payment's reference", REFERENCE_MAX)
     comment: OptionalText = text_field("Free text, kept with the transfer", fields.COMMENT_MAX)

@@ -14,6 +14,7 @@ from wallet.cashier import fields, tokens
 from wallet.cashier.answers import Refusal, success
 from wallet.cashier.fields import Figure
 from wallet.cashier.gate import Access, Session, protected, public
+from wallet.cashier.till import TillData, me_extra
 from wallet.directory.cashiers import cashier_for_login
 from wallet.directory.shops import shop_balance
 from wallet.web.amounts import Amount
@@ -49,6 +50,14 @@ class CashierData(BaseModel):
 class MeData(BaseModel):
     cashier: CashierData
     logic_of_balance: str = Field(examples=["default"])
+    # Beside the document's fields (wallet/cashier/till.py): what the console needs as a till.
+    currency: str = Field(examples=["USD"])
+    decimals: int = Field(description="The currency's decimals", examples=[2])
+    time_zone: str = Field(description="The operator's (OPERATOR_TIMEZONE)", examples=["UTC"])
+    logged_in_at: str = Field(
+        description="This token's login, UTC", examples=["2026-12-07 08:00:00"]
+    )
+    till: TillData
 
 
 class MeAnswer(BaseModel):
@@ -98,5 +107,6 @@ async def me(request: Request, session: Session) -> Response:
                 "shop_balance": Amount(balance, shop.exponent),
             },
             "logic_of_balance": shop.mode,
+            **await me_extra(session),
         }
     )

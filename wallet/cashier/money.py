@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from wallet.cashier import fields
 from wallet.cashier.answers import Refusal, bad_request, success
+from wallet.cashier.fields import Figure
 from wallet.cashier.gate import Session, protected
 from wallet.cashier.lookup import player_of
 from wallet.cashier.views import ShopBalanceData, ShopReverseData, balance_view, reverse_view
@@ -26,6 +27,8 @@ from wallet.directory.shops import Shop
 from wallet.ledger.idempotency import ScopedKey
 from wallet.moves import shop as shop_money
 from wallet.moves.shop import Move, MoveResult
+from wallet.reporting.shop_history import moved_by
+from wallet.web.amounts import Amount
 from wallet.web.idempotency import KEY_CHARS_MAX, BadIdempotencyKey, KeyProblem, idempotency_key
 
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -39,14 +42,18 @@ REVERSED = "Reverse completed successfully."
 
 
 class DepositRequest(BaseModel):
-    sum: fields.Number = Field(description="In the shop's currency, at most its decimals, > 0")
+    sum: fields.Number = Field(
+        description="In the shop's currency, at most its decimals, > 0", examples=[10]
+    )
     wager: fields.Flag = Field(False, description="Also credit the wager bonus")
     apply_bounceback: fields.Flag = Field(False, description="Also credit the bounce back")
 
 
 class WithdrawRequest(BaseModel):
     all: fields.Flag = Field(False, description="Withdraw everything withdrawable")
-    sum: fields.OptionalNumber = Field(None, description="Required unless all is true")
+    sum: fields.OptionalNumber = Field(
+        None, description="Required unless all is true", examples=[10]
+    )
 
     @model_validator(mode="after")
     def _sum_unless_all(self) -> WithdrawRequest:
@@ -56,16 +63,35 @@ class WithdrawRequest(BaseModel):
         return self
 
 
+class ShopMoveData(ShopBalanceData):
+    """The document's figures, and beside them what the move moved."""
+
+    sum: Figure = Field(
+        description="The cash moved: the deposit's sum, or what the withdrawal paid out"
+        " (all: true included)",
+        examples=[10],
+    )
+
+
+class ShopReversedData(ShopReverseData):
+    """The document's figures, and beside them what the reverse took back."""
+
+    sum: Figure = Field(description="The reversed deposit's sum, taken back", examples=[10])
+    bonus: Figure = Field(
+        description="The Wager Bonus or Bounce Back taken back with it", examples=[0]
+    )
+
+
 class MoveAnswer(BaseModel):
     success: Literal[True]
     message: str = Field(examples=[UPDATED])
-    data: ShopBalanceData
+    data: ShopMoveData
 
 
 class ReverseAnswer(BaseModel):
     success: Literal[True]
     message: str = Field(examples=[REVERSED])
-    data: ShopReverseData
+    data: ShopReversedData
 
 
 def refusal(move: Move, shop: Shop) -> Refusal:
@@ -94,13 +120,20 @@ def client_key(request: Request) -> str | None:
 async def _moved(
     session: Session, player: ShopPlayer, result: MoveResult, message: str, reverse: bool = False
 ) -> Response:
-    shop = session.access.key.shop
+    shop, db = session.access.key.shop, session.access.ctx.db
     if result.move not in (Move.DONE, Move.REPLAY):
         raise refusal(result.move, shop)
     assert result.tx_id is not None
-    figures = await figures_at(session.access.ctx.db, player, result.tx_id)
-    view = reverse_view if reverse else balance_view
-    return success(message=message, data=view(shop, player, figures))
+    figures = await figures_at(db, player, result.tx_id)
+    moved = await moved_by(db, player, result.tx_id)
+    if reverse:
+        data = reverse_view(shop, player, figures)
+        data["sum"] = Amount(-moved.cash_minor, shop.exponent)
+        data["bonus"] = Amount(-moved.bonus_minor, shop.exponent)
+    else:
+        data = balance_view(shop, player, figures)
+        data["sum"] = Amount(abs(moved.cash_minor), shop.exponent)
+    return success(message=message, data=data)
 
 
 async def _body(request: Request, session: Session) -> dict[str, object]:
@@ -123,7 +156,14 @@ async def deposit(request: Request, session: Session) -> Response:
     request_fields = {"player": player.id, "sum": amount, "wager": wager, "bounce": bounce}
     key = ScopedKey.of(shop.id, key_header, request_fields)
     result = await shop_money.deposit(
-        session.access.ctx.db, shop, player, key, amount, wager=wager, bounce_back=bounce
+        session.access.ctx.db,
+        shop,
+        player,
+        key,
+        amount,
+        wager=wager,
+        bounce_back=bounce,
+        cashier_id=session.cashier.id,
     )
     return await _moved(session, player, result, UPDATED)
 
@@ -142,7 +182,9 @@ async def withdraw(request: Request, session: Session) -> Response:
             raise bad_request("The sum must be greater than 0.")
     player = await player_of(session, request.path_params["user"])
     key = ScopedKey.of(shop.id, key_header, {"player": player.id, "sum": amount, "all": take_all})
-    result = await shop_money.withdraw(session.access.ctx.db, shop, player, key, amount)
+    result = await shop_money.withdraw(
+        session.access.ctx.db, shop, player, key, amount, cashier_id=session.cashier.id
+    )
     return await _moved(session, player, result, UPDATED)
 
 
@@ -152,5 +194,7 @@ async def reverse(request: Request, session: Session) -> Response:
     key_header = client_key(request)
     player = await player_of(session, request.path_params["user"])
     key = ScopedKey.of(shop.id, key_header, {"player": player.id, "reverse": True})
-    result = await shop_money.reverse(session.access.ctx.db, player, key)
+    result = await shop_money.reverse(
+        session.access.ctx.db, player, key, cashier_id=session.cashier.id
+    )
     return await _moved(session, player, result, REVERSED, reverse=True)

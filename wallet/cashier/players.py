@@ -126,7 +126,9 @@ class CreatePlayerRequest(BaseModel):
         None, min_length=6, max_length=64, pattern=NAME, description="A note, unique"
     )
     balance: fields.OptionalNumber = Field(
-        None, description=f"An opening deposit: 0, or at least {OPENING_MIN_UNITS}"
+        None,
+        description=f"An opening deposit: 0, or at least {OPENING_MIN_UNITS}",
+        examples=[10],
     )
     wager: fields.Flag = False
     apply_bounceback: fields.Flag = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from wallet.cashier import auth, money, players
+from wallet.cashier import auth, money, players, till
 from wallet.cashier.gate import preflight
 from wallet.cashier.lookup import PlayerQuery
 from wallet.cashier.spec import API, KEY, operation
@@ -45,6 +45,12 @@ def operations() -> list[Operation]:
            m.MoveAnswer, m.WithdrawRequest, errors=MOVE, idempotent=True),
         op("POST", "/cashier/players/{user}/reverse", m.reverse,
            "Reverse the player's latest deposit", m.ReverseAnswer, errors=MOVE, idempotent=True),
+        # Beside the document (wallet/cashier/till.py): the console as a till.
+        op("GET", "/cashier/shift", till.shift, "The cashier's shift: cash in and out",
+           till.ShiftAnswer, query=till.ShiftQuery, errors=(400,)),
+        op("GET", "/cashier/players/{user}/transactions", till.player_transactions,
+           "A player's latest transactions", till.HistoryAnswer, query=till.HistoryQuery,
+           errors=PLAYER),
     ]  # fmt: skip
 
 

@@ -30,6 +30,7 @@ class Claims:
     shop_id: int
     jti: uuid.UUID
     expires_at: datetime
+    issued_at: datetime  # the login: where a cashier's shift summary starts by default
 
 
 def issue(secret: bytes, cashier: Cashier, ttl_s: int) -> str:
@@ -62,6 +63,7 @@ def verify(secret: bytes, token: str) -> Claims | None:
             shop_id=int(payload["shop"]),
             jti=uuid.UUID(str(payload["jti"])),
             expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+            issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
         )
     except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
         return None

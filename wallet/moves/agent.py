@@ -172,6 +172,24 @@ async def agent_move(
     )
 
 
+async def prior_answer(db: Queries, key: ScopedKey) -> LedgerAnswer | None:
+    """What an earlier move under this key decides before any balance is read (a withdraw of
+    everything asks the balance first): a replay of the same request, a conflict of another, or
+    None when the key is new. agent_transfer decides the same under its locks."""
+    row = await db.one(
+        "SELECT id, request_hash FROM transactions"
+        " WHERE caller = %s AND operation = %s AND external_id = %s",
+        (CALLER, OPERATION, key.external_id),
+    )
+    if row is None:
+        return None
+    replay = bytes(row[1]) == key.request_hash
+    outcome = Outcome.REPLAY if replay else Outcome.CONFLICT
+    return LedgerAnswer(
+        outcome, int(row[0]) if replay else None, None, None, None, None, None, None
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MoveRecord:
     """A move as it happened: its record and each posted account's balance before and after."""

@@ -15,11 +15,13 @@
   would take an account below zero (the player no longer holds the deposit, its bonus, its
   requirement or its Bounce Back) refuses the whole reverse.
 
-Every move is keyed on the player's main account. ledger_transfer locks it, the lock under
-which the studios' hot path changes a shop player's accounts, so a move and a bet never
-interleave; and the index transactions_cashier finds the player's moves by it. Idempotency:
-(caller 'cashier', the operation, an external id scoped by the shop) with a hash of the request;
-a repeat of the same request gets the original's transaction, another request a conflict.
+Every move is posted by cashier_transfer (ledger_transfer, and the move's author in
+cashier_moves in the same database transaction) and keyed on the player's main account.
+ledger_transfer locks it, the lock under which the studios' hot path changes a shop player's
+accounts, so a move and a bet never interleave; and the index transactions_cashier finds the
+player's moves by it. Idempotency: (caller 'cashier', the operation, an external id scoped by
+the shop) with a hash of the request; a repeat of the same request gets the original's
+transaction, another request a conflict.
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ from enum import StrEnum
 
 from wallet.directory.shop_players import NewShopPlayer, ShopPlayer, create_shop_player
 from wallet.directory.shops import Shop
-from wallet.ledger.database import LedgerDB, Queries
+from wallet.ledger.database import LedgerDB, Queries, named_call
 from wallet.ledger.idempotency import ScopedKey, request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
-from wallet.ledger.postings import post, system_account
+from wallet.ledger.postings import system_account
 
 CALLER = "cashier"
 OPERATIONS = ("deposit", "withdraw", "reverse")
@@ -196,18 +198,25 @@ async def _post(
     key: ScopedKey,
     player: ShopPlayer,
     legs: Legs,
+    cashier_id: int,
     reverses: int | None = None,
 ) -> LedgerAnswer:
-    return await post(
-        db,
-        caller=CALLER,
-        operation=operation,
-        external_id=key.external_id,
-        request_hash=key.request_hash,
-        legs=legs,
-        key_account=player.main_account_id,
-        reverses=reverses,
-    )
+    """One ledger transfer (keyed on the player's main account) and, when it posted, its
+    author's row in cashier_moves, in one statement."""
+    assert legs and all(amount != 0 for _, amount in legs)
+    args = {
+        "cashier_id": cashier_id,
+        "operation": operation,
+        "external_id": key.external_id,
+        "request_hash": key.request_hash,
+        "accounts": [account for account, _ in legs],
+        "amounts": [amount for _, amount in legs],
+        "key_account": player.main_account_id,
+        "reverses": reverses,
+    }
+    row = await db.one(f"SELECT * FROM {named_call('cashier_transfer', args)}", args)
+    assert row is not None
+    return LedgerAnswer.from_row(row)
 
 
 def _settled(answer: LedgerAnswer, short: Move) -> MoveResult:
@@ -233,6 +242,7 @@ async def deposit(
     *,
     wager: bool,
     bounce_back: bool,
+    cashier_id: int,
 ) -> MoveResult:
     prior = await prior_move(db, "deposit", key)
     if prior is not None:
@@ -250,11 +260,18 @@ async def deposit(
         return MoveResult(Move.TOO_LARGE, None)
     debt = (await account_balances(db, player)).get("debt", 0)
     legs = repaying_debt(player, legs, debt)
-    return _settled(await _post(db, "deposit", key, player, legs), Move.SHOP_SHORT)
+    answer = await _post(db, "deposit", key, player, legs, cashier_id)
+    return _settled(answer, Move.SHOP_SHORT)
 
 
 async def withdraw(
-    db: Queries, shop: Shop, player: ShopPlayer, key: ScopedKey, amount_minor: int | None
+    db: Queries,
+    shop: Shop,
+    player: ShopPlayer,
+    key: ScopedKey,
+    amount_minor: int | None,
+    *,
+    cashier_id: int,
 ) -> MoveResult:
     """amount_minor None: all of the source. Judged on the balances read just before; if a bet
     changed them meanwhile (the ledger refused), judged again on the new ones."""
@@ -270,13 +287,16 @@ async def withdraw(
         if amount > available:
             return MoveResult(Move.PLAYER_SHORT, None)
         legs = withdraw_legs(shop, player, amount, balances)
-        result = _settled(await _post(db, "withdraw", key, player, legs), Move.PLAYER_SHORT)
+        answer = await _post(db, "withdraw", key, player, legs, cashier_id)
+        result = _settled(answer, Move.PLAYER_SHORT)
         if result.move != Move.PLAYER_SHORT or await account_balances(db, player) == balances:
             return result
     return MoveResult(Move.PLAYER_SHORT, None)
 
 
-async def reverse(db: Queries, player: ShopPlayer, key: ScopedKey) -> MoveResult:
+async def reverse(
+    db: Queries, player: ShopPlayer, key: ScopedKey, *, cashier_id: int
+) -> MoveResult:
     prior = await prior_move(db, "reverse", key)
     if prior is not None:
         return prior
@@ -297,7 +317,7 @@ async def reverse(db: Queries, player: ShopPlayer, key: ScopedKey) -> MoveResult
         (deposit_id,),
     )
     legs = [(int(account), -int(amount)) for account, amount in rows]
-    answer = await _post(db, "reverse", key, player, legs, reverses=deposit_id)
+    answer = await _post(db, "reverse", key, player, legs, cashier_id, reverses=deposit_id)
     return _settled(answer, Move.NOT_HELD)
 
 
@@ -326,7 +346,7 @@ async def create_funded_player(
         key = opening_key(shop, player.id, {**request, "bounce": opening.bounce_back})
         result = await deposit(
             tx, shop, player, key, opening.amount_minor,
-            wager=opening.wager, bounce_back=opening.bounce_back,
+            wager=opening.wager, bounce_back=opening.bounce_back, cashier_id=new.cashier_id,
         )  # fmt: skip
         if result.move != Move.DONE:
             raise MoveRefused(result.move)
