@@ -237,7 +237,7 @@ def test_a_file_runs_after_the_files_it_requires(fresh_db: str, schema_copy: Pat
     )
     applied = migrate(fresh_db)
     assert applied.index("functions/b_base.sql") < applied.index("functions/a_doubled.sql")
-    assert applied.index("functions/wallet_player_balance.sql") < applied.index("views/answer.sql")
+    assert applied.index("functions/webhook_register.sql") < applied.index("views/answer.sql")
     assert applied.index("views/answer.sql") < applied.index("triggers/postings_immutable.sql")
     assert query(fresh_db, "SELECT value FROM answer") == [(42,)]
 

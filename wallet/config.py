@@ -58,7 +58,11 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = Field(default=0.5, gt=0)
     db_connect_timeout_s: int = Field(default=2, ge=1)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
-    db_batch_pipelines: int = Field(default=0, ge=0)  # 0: three quarters of the pool
+    # Game-call batches in flight per worker. One: calls that arrive while a batch is in the
+    # database ride together in the next, so a busy worker writes bigger batches (fewer round
+    # trips, statements and commits per call); more pipelines made smaller batches and cost
+    # more CPU per callback (docs/performance.md).
+    db_batch_pipelines: int = Field(default=1, ge=1)
 
     # HTTP service.
     host: str = "127.0.0.1"

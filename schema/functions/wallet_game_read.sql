@@ -16,8 +16,11 @@
 -- Every look-up is a probe by a unique key or by the locked main account, written as a LATERAL
 -- subquery behind OFFSET 0, so the plan (cached for the session) cannot turn into a scan when
 -- the tables have grown since it was made: the cost of a batch does not grow with the ledger.
+-- The plans are generic from the first call: a custom plan per batch (PostgreSQL's default for
+-- a statement's first five runs, and again whenever it judges one cheaper) only re-plans the
+-- same probes, at a planning cost larger than the batch's.
 CREATE OR REPLACE FUNCTION wallet_game_read(p_batch jsonb)
-RETURNS json LANGUAGE plpgsql AS $$
+RETURNS json LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     v_mains jsonb;  -- [[operator_id, username, main account, player], ...] of the locked players
 BEGIN

@@ -10,8 +10,9 @@
 --                   credit_minor, balance_before_minor, balance_after_minor}, ...]
 --   balances      [{id, delta, was}, ...]: each player account the legs touch
 --   postings      [{tx, account, amount, after}, ...]: after is NULL on a hot system account
+-- Generic plans from the first call, as wallet_game_read's.
 CREATE OR REPLACE FUNCTION wallet_game_write(p_batch jsonb)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     v_moved integer;
 BEGIN

@@ -127,3 +127,44 @@ def test_a_batch_agrees_with_the_same_calls_made_alone(
     assert [(a.outcome, a.balance_before_minor, a.balance_after_minor) for a in together] == [
         (a.outcome, a.balance_before_minor, a.balance_after_minor) for a in one_by_one
     ]
+
+
+def _answered(answer: LedgerAnswer) -> tuple[object, ...]:
+    """An answer as a caller sees it (its time aside: a batch's calls share their commit's)."""
+    return (
+        answer.outcome,
+        answer.tx_kind,
+        answer.balance_before_minor,
+        answer.balance_after_minor,
+        answer.currency,
+        answer.exponent,
+    )
+
+
+def test_a_replay_and_a_conflict_in_the_batch_of_their_original_answer_as_if_sent_alone(
+    ledger: LedgerDB, loop: LoopThread, make_player: Callable[..., Player]
+) -> None:
+    """One batch: an original, its replay, a conflict on its key (another body), another call of
+    the same player between them; and the same sequence one call at a time for another player."""
+    batched, alone = make_player(balance_minor=1_000), make_player(balance_minor=1_000)
+
+    def plan(player: Player, tag: str) -> list[GameCall]:
+        original = _call(player, Kind.DEBIT, f"{tag}o", debit=300)
+        changed = _call(player, Kind.DEBIT, f"{tag}o", debit=301)  # same key, other request
+        between = _call(player, Kind.CREDIT, f"{tag}b", credit=50)
+        return [original, between, original, changed, _call(player, Kind.DEBIT, f"{tag}x", 900)]
+
+    tag = secrets.token_hex(4)
+    together = _submit_together(loop, GameBatcher(ledger, pipelines=1), plan(batched, "t" + tag))
+    one_by_one = [loop.run(call_alone(ledger, c)) for c in plan(alone, "a" + tag)]
+    assert [a.outcome for a in together] == [
+        Outcome.NEW,
+        Outcome.NEW,
+        Outcome.REPLAY,
+        Outcome.CONFLICT,
+        Outcome.INSUFFICIENT,
+    ]
+    assert [_answered(a) for a in together] == [_answered(a) for a in one_by_one]
+    assert together[2].tx_id == together[3].tx_id == together[0].tx_id  # the original's
+    assert together[2].tx_at == together[0].tx_at
+    assert loop.run(find_player(ledger, 1, batched.username)).balance_minor == 750  # type: ignore[union-attr]

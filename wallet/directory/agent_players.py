@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from wallet.directory.agents import Agent
 from wallet.ledger.database import Listing, Queries, contains, named_call, paged
+from wallet.ledger.game import player_balance_of
 
 PLAYER_COLUMNS = """p.id, p.username, p.currency, c.exponent, p.status, p.created_at, m.id, d.id,
        o.agent_id, ag.path, o.email, o.first_name, o.last_name, o.mobile"""
@@ -136,11 +137,7 @@ def visible_around(
 
 
 async def player_balance(db: Queries, player: AgentPlayer) -> int:
-    """The balance the studios see, by their rule (schema/functions/wallet_player_balance.sql)."""
-    row = await db.one(
-        "SELECT (wallet_player_balance(p.operator_id, p.username)).balance_after_minor"
-        " FROM players p WHERE p.id = %s",
-        (player.id,),
-    )
-    assert row is not None and row[0] is not None, player
-    return int(row[0])
+    """The balance the studios see, by their rule (wallet/ledger/game_rules.seen_balance)."""
+    answer = await player_balance_of(db, player.id)
+    assert answer is not None and answer.balance_after_minor is not None, player
+    return answer.balance_after_minor

@@ -117,10 +117,9 @@ async def _rows(cursor: psycopg.AsyncCursor[tuple[Any, ...]]) -> list[tuple[Any,
 class LedgerDB:
     """Runs ledger statements over a pool that `open` starts and `dispose` closes."""
 
-    def __init__(self, pool: Pool, pipelines: int = 0) -> None:
+    def __init__(self, pool: Pool, pipelines: int = 1) -> None:
         self.pool = pool
-        # Batches in flight at once (0: most of the pool, leaving room for reads and health).
-        self.pipelines = pipelines or max(1, pool.max_size * 3 // 4)
+        self.pipelines = pipelines  # game-call batches in flight at once (batching.py)
         self._checking: asyncio.Task[None] | None = None
         # Set when the database was found missing, cleared by the next statement that runs:
         # meanwhile a caller waits FAILING_WAIT_S for a connection, not the whole pool timeout,

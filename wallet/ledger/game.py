@@ -12,7 +12,8 @@ import weakref
 
 from wallet.ledger.batching import GameBatcher
 from wallet.ledger.calls import REVERSE_OPERATION, GameCall, Kind, Rule
-from wallet.ledger.database import LedgerDB
+from wallet.ledger.database import LedgerDB, Queries
+from wallet.ledger.game_store import BALANCE_BY_ID_SQL, BALANCE_BY_NAME_SQL, balance_answer
 from wallet.ledger.outcomes import LedgerAnswer
 
 __all__ = [
@@ -22,10 +23,8 @@ __all__ = [
     "Rule",
     "game_call",
     "player_balance",
+    "player_balance_of",
 ]
-
-
-_BALANCE_SQL = "SELECT * FROM wallet_player_balance(%s, %s)"
 
 
 _batchers: weakref.WeakKeyDictionary[LedgerDB, GameBatcher] = weakref.WeakKeyDictionary()
@@ -39,9 +38,12 @@ async def game_call(db: LedgerDB, call: GameCall) -> LedgerAnswer:
     return await batcher.submit(call)
 
 
-async def player_balance(db: LedgerDB, operator_id: int, username: str) -> LedgerAnswer | None:
-    """Main plus debt of an active or blocked player; None for an unknown one."""
-    row = await db.one(_BALANCE_SQL, (operator_id, username))
-    if row is None or row[0] is None:
-        return None
-    return LedgerAnswer.from_row(row)
+async def player_balance(db: Queries, operator_id: int, username: str) -> LedgerAnswer | None:
+    """What a studio sees of an active or blocked player (game_rules.seen_balance); None for an
+    unknown one."""
+    return balance_answer(await db.all(BALANCE_BY_NAME_SQL, (operator_id, username)))
+
+
+async def player_balance_of(db: Queries, player_id: int) -> LedgerAnswer | None:
+    """player_balance, for a player known by its id."""
+    return balance_answer(await db.all(BALANCE_BY_ID_SQL, (player_id,)))

@@ -34,13 +34,26 @@ import psycopg
 from wallet.ledger.calls import REVERSE_OPERATION, GameCall, Kind, Rule
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.game_book import Book, NewTransaction, RoundKey, Stored, Wallet
-from wallet.ledger.game_rules import judge
-from wallet.ledger.outcomes import LedgerAnswer
+from wallet.ledger.game_rules import judge, seen_balance
+from wallet.ledger.outcomes import LedgerAnswer, Outcome
 
 T = TypeVar("T")
 READ_SQL = "SELECT wallet_game_read(%s::jsonb)"
 WRITE_SQL = "SELECT wallet_game_write(%s::jsonb)"
 ROUND_RULES = frozenset({Rule.ROUND_SINGLE_BET, Rule.ROUND_NEEDS_BET, Rule.REVERSE_BY_ROUND})
+# A player's accounts that a studio's balance is made of, for a balance read (no lock: a read
+# of what is committed); game_rules.seen_balance says which count.
+_BALANCE_SQL = """
+SELECT p.status, p.currency, c.exponent, s.mode, a.purpose, a.balance_minor, now()
+  FROM players p
+  JOIN currencies c ON c.code = p.currency
+  LEFT JOIN shops s ON s.id = p.shop_id
+  JOIN accounts a ON a.owner_type = 'player' AND a.owner_id = p.id AND a.currency = p.currency
+                 AND a.purpose IN ('main', 'debt', 'win')
+ WHERE {player}
+"""
+BALANCE_BY_NAME_SQL = _BALANCE_SQL.format(player="p.operator_id = %s AND p.username = %s")
+BALANCE_BY_ID_SQL = _BALANCE_SQL.format(player="p.id = %s")
 
 
 async def run_batch(db: LedgerDB, calls: Sequence[GameCall]) -> list[LedgerAnswer]:
@@ -69,6 +82,16 @@ def _judged(call: GameCall, book: Book) -> LedgerAnswer:
     if verdict.new is not None:
         book.record(verdict.new, book.wallets[(call.operator_id, call.username)], call.caller)
     return verdict.answer
+
+
+def balance_answer(rows: Sequence[tuple[Any, ...]]) -> LedgerAnswer | None:
+    """A balance read's answer: ok (or blocked) with the balance the studio sees."""
+    if not rows:
+        return None
+    status, currency, exponent, mode, *_, at = rows[0]
+    seen = seen_balance({row[4]: row[5] for row in rows}, mode == "river")
+    outcome = Outcome.OK if status == "active" else Outcome.BLOCKED
+    return LedgerAnswer(outcome, None, None, seen, seen, currency.strip(), exponent, at)
 
 
 def read_request(calls: Sequence[GameCall]) -> dict[str, Any]:

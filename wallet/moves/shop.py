@@ -33,6 +33,7 @@ from enum import StrEnum
 from wallet.directory.shop_players import NewShopPlayer, ShopPlayer, create_shop_player
 from wallet.directory.shops import Shop
 from wallet.ledger.database import LedgerDB, Queries, named_call
+from wallet.ledger.game_rules import debt_repaid
 from wallet.ledger.idempotency import ScopedKey, request_hash
 from wallet.ledger.outcomes import LedgerAnswer, Outcome
 from wallet.ledger.postings import system_account
@@ -161,10 +162,9 @@ def withdrawable(shop: Shop, balances: Mapping[str, int]) -> int:
 
 def repaying_debt(player: ShopPlayer, legs: Legs, debt_minor: int) -> Legs:
     """A deposit's legs with what goes to main repaying the player's debt first, as every
-    credit of the studios' hot path does."""
+    credit of the studios' hot path does (the rule: game_rules.debt_repaid)."""
     main = player.accounts["main"]
-    paid = sum(amount for account, amount in legs if account == main)
-    repay = min(max(paid, 0), -min(debt_minor, 0))
+    repay = debt_repaid(sum(amount for account, amount in legs if account == main), debt_minor)
     if repay == 0:
         return legs
     rerouted = [

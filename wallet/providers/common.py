@@ -14,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from wallet.ledger.outcomes import LedgerUnavailable
 from wallet.web.observability import get_logger
 from wallet.web.requestlog import note
 
@@ -66,6 +67,9 @@ def always_answer(handler: Handler, fallback: Fallback) -> Handler:
     async def endpoint(request: Request) -> Response:
         try:
             return await handler(request)
+        except LedgerUnavailable as error:  # an outage, not a bug: no trace, the request's line
+            note(request, error=type(error).__name__, reason=str(error))
+            return fallback(request, error)
         except Exception as error:  # the studio must get an answer; the log gets the details
             response = fallback(request, error)
             note(request, error=type(error).__name__)
