@@ -35,11 +35,12 @@ import httpx
 import psycopg
 
 from tests.support import Server, server_url, throwaway_database
-from wallet.cashier.passwords import hash_password
+from wallet.access.passwords import hash_password
 from wallet.config import ROOT_DIR
 from wallet.db import stop_embedded
-from wallet.ledger import report_transfers, reports
-from wallet.ledger.report_sql import Window
+from wallet.reporting import moves as report_moves
+from wallet.reporting import reports
+from wallet.reporting.activity import Window
 
 TREE_PLAYERS = int(os.environ.get("BENCH_TREE_PLAYERS", "10000"))
 OTHER_PLAYERS = int(os.environ.get("BENCH_OTHER_PLAYERS", "40000"))
@@ -150,8 +151,8 @@ def statements(window: Window) -> dict[str, tuple[str, dict[str, object]]]:
         "daily": (reports.DAILY, base),
         "products": (reports.PRODUCTS, base | {"other": reports.OTHER_PRODUCT}),
         "summary": (reports.SUMMARY, base),
-        "transfers": (report_transfers.TRANSFERS, own),
-        "settlement": (report_transfers.SETTLEMENT, own),
+        "transfers": (report_moves.TRANSFERS, own),
+        "settlement": (report_moves.SETTLEMENT, own),
     }
 
 
