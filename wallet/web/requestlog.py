@@ -14,6 +14,12 @@ from wallet.web.observability import LATENCY, OUTCOMES, REQUESTS, get_logger
 _LOG_KEY = "wallet.log"
 _ID_KEY = "wallet.request_id"
 _log = get_logger("wallet.request")
+# The log line's own keys (and structlog's): a note of the same name is kept as note_<name>, so
+# no note can fail the log call after the answer, nor overwrite what the line says.
+_OWN_KEYS = frozenset(
+    {"event", "request_id", "method", "path", "status", "duration_ms", "client"}
+    | {"level", "timestamp", "logger", "exc_info", "stack_info"}
+)
 
 
 def request_id_of(request: Request) -> str:
@@ -24,9 +30,12 @@ def request_id_of(request: Request) -> str:
 def note(request: Request, **fields: Any) -> None:
     """Attach call details (caller, operation, external_id, code, ...) to this request's log line.
 
-    Never pass a secret, a signature or a password here.
+    Never pass a secret, a signature or a password here. A field named as one of the line's
+    own keys (status, path, ...) is logged as note_<name>.
     """
-    request.scope.setdefault(_LOG_KEY, {}).update(fields)
+    noted = request.scope.setdefault(_LOG_KEY, {})
+    for name, value in fields.items():
+        noted["note_" + name if name in _OWN_KEYS else name] = value
 
 
 class RequestLogMiddleware:
