@@ -7,6 +7,7 @@ import ipaddress
 import os
 import re
 import secrets
+import signal
 import sys
 import tempfile
 from typing import TypeVar
@@ -367,14 +368,24 @@ def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     create.set_defaults(func=cmd_apikey_create)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = get_settings()
+    # SIGTERM (a service manager's stop, `kill`) ends a command as Ctrl-C does: through its
+    # `finally`s, so an embedded PostgreSQL the command started stops too. (uvicorn, in `serve`,
+    # answers it with a graceful shutdown and then raises it again: here.)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code: int = args.func(args, settings)
     except CommandError as error:
         print(f"wallet: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
     return code
 
 
