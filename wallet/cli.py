@@ -67,6 +67,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=workers,
             log_level="warning",
             access_log=False,
+            # Explicit: uvicorn's own default believes X-Forwarded-For from loopback, which let
+            # any client on the host pick its address (issue #21).
+            proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+            forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
             timeout_keep_alive=30,
             limit_concurrency=2000,
         )

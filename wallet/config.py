@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +68,16 @@ class Settings(BaseSettings):
     request_body_max_bytes: int = Field(default=65536, ge=1024)
     request_body_timeout_s: float = Field(default=10.0, gt=0)
     log_level: str = "info"
+    # The proxies (load balancers) whose X-Forwarded-For / X-Forwarded-Proto are believed:
+    # comma-separated addresses or CIDRs, or "*" (any peer: only when nothing but the proxy can
+    # reach the server). Empty: none; the TCP peer is the client, whatever a header says. Every
+    # client address check (rate limits, the studios' and API keys' allowlists, the log) judges
+    # the address this gives (docs/settings.md).
+    forwarded_allow_ips: str = ""
+    # Logins per account, cashiers and agents alike: LOGIN_FAILURES_MAX failures within
+    # LOGIN_LOCKOUT_S lock the account's logins for LOGIN_LOCKOUT_S (429 with Retry-After).
+    login_failures_max: int = Field(default=5, ge=1, le=1000)
+    login_lockout_s: int = Field(default=900, ge=1, le=86400)
 
     # The operator whose players the callbacks address (players are unique per operator).
     operator_code: str = "demo"
@@ -128,6 +139,17 @@ class Settings(BaseSettings):
         if self.webhook_lease_s <= self.webhook_timeout_s:
             raise ValueError("WEBHOOK_LEASE_S must exceed WEBHOOK_TIMEOUT_S")
         return self
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, spec: str) -> str:
+        for part in (p.strip() for p in spec.split(",")):
+            if part and part != "*":
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError as error:
+                    raise ValueError(f"bad proxy {part!r}: an address or a CIDR, or *") from error
+        return spec
 
     @field_validator("operator_timezone")
     @classmethod
