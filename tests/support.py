@@ -146,6 +146,10 @@ class Server:
             # Test servers share one database: only a webhook test's own server delivers (with
             # its fast retry settings), so no other server's worker takes its deliveries.
             "WEBHOOK_DELIVERY_ENABLED": "false",
+            # The receivers of the webhook tests listen on loopback, over plain http; the guard
+            # that refuses them by default has tests of its own (tests/webhooks/).
+            "WEBHOOK_ALLOW_PRIVATE": "true",
+            "WEBHOOK_ALLOW_HTTP": "true",
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

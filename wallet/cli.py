@@ -54,8 +54,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     with database(settings) as url:
         migrate(url)
-        # Workers are separate processes: they find the database through the environment.
-        os.environ["DATABASE_URL"] = url
+        # Workers are separate processes: they find the database through the environment, and
+        # so does the app of this one (its settings are read again); the port too (the webhook
+        # guard refuses the server's own).
+        os.environ.update(DATABASE_URL=url, PORT=str(args.port or settings.port))
+        get_settings.cache_clear()
         workers = args.workers or settings.web_concurrency
         if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="wallet-metrics-")

@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
     webhook_registrations_max: int = Field(default=10, ge=1, le=1000)
     webhook_secret_key: SecretStr = SecretStr("")
+    # Where webhooks may go (wallet/webhooks/destinations.py): public addresses over https by
+    # default; WEBHOOK_ALLOW_PRIVATE=true also loopback, private and link-local ones (development,
+    # the tests, receivers on the operator's own network), WEBHOOK_ALLOW_HTTP=true plain http.
+    webhook_allow_private: bool = False
+    webhook_allow_http: bool = False
 
     @model_validator(mode="after")
     def _webhook_lease(self) -> Settings:
