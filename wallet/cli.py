@@ -14,8 +14,10 @@ from typing import TypeVar
 
 from wallet.access.api_keys import Network, create_api_key
 from wallet.access.passwords import hash_password
+from wallet.agents import access_commands as agent_access
 from wallet.agents import commands as agent_commands
 from wallet.agents import report_commands, webhook_commands
+from wallet.cashier import access_commands as cashier_access
 from wallet.cashier import till_commands
 from wallet.commands import CommandError, print_line, with_ledger
 from wallet.config import Settings, get_settings
@@ -45,7 +47,7 @@ AUDIT_TIMEOUT_MS = 3_600_000
 SHOP_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # as schema/sql/0006_shops.sql checks
 CASHIER_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 ORIGIN = re.compile(r"(https?://)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
-CASHIER_PASSWORD_BYTES = 12  # 16 URL-safe characters
+CASHIER_PASSWORD_BYTES = cashier_access.CASHIER_PASSWORD_BYTES
 API_KEY_BYTES = 32
 
 
@@ -332,7 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(func=cmd_player_status, status=status)
     _shop_commands(sub)
     transfer_commands.register(sub)
-    report_commands.register_agent_commission(agent_commands.register(sub))
+    agent = agent_commands.register(sub)
+    report_commands.register_agent_commission(agent)
+    agent_access.register(agent)
     report_commands.register(sub)
     webhook_commands.register(sub)
     ha_commands.register(sub)
@@ -364,6 +368,7 @@ def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     create.add_argument("--shop", required=True)
     create.add_argument("--sub", action="store_true", help="a sub-cashier")
     create.set_defaults(func=cmd_cashier_create)
+    cashier_access.register_cashier(cashier)
 
     apikey = sub.add_parser("apikey", help="API keys of a shop").add_subparsers(
         dest="action", required=True
@@ -373,6 +378,7 @@ def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     create.add_argument("--domain", help="the browser origin allowed, e.g. https://shop.example")
     create.add_argument("--ip", nargs="+", action="extend", help="allowed client CIDRs (none: any)")
     create.set_defaults(func=cmd_apikey_create)
+    cashier_access.register_apikey(apikey)
 
 
 def _terminated(signum: int, frame: object) -> None:

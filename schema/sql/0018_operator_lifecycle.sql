@@ -16,3 +16,6 @@ CREATE UNLOGGED TABLE login_failures (
 -- the epoch moved on. `wallet cashier block` and `wallet cashier password` move it, so every
 -- live token of that cashier dies at once (a logout still revokes one token by its jti).
 ALTER TABLE cashiers ADD COLUMN session_epoch integer NOT NULL DEFAULT 0;
+
+-- `wallet agent block` and `wallet agent password` revoke every token of the agent.
+CREATE INDEX agent_tokens_agent ON agent_tokens (agent_id);
