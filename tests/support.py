@@ -121,7 +121,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-SECRET_SETTINGS = ("AMBSLOT_KEY", "IGAMINGACE_SECRET", "API_JWT_SECRET")
+SECRET_SETTINGS = ("AMBSLOT_KEY", "IGAMINGACE_SECRET", "API_JWT_SECRET", "METRICS_TOKEN")
 LOG_DIR = TEST_DATA_DIR.parent / "logs"
 
 

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # client address check (rate limits, the studios' and API keys' allowlists, the log) judges
     # the address this gives (docs/settings.md).
     forwarded_allow_ips: str = ""
+    # GET /metrics: with METRICS_TOKEN set, only with `Authorization: Bearer <it>`; empty: only to
+    # clients on this machine (loopback), e.g. a Prometheus agent beside the server.
+    metrics_token: SecretStr = SecretStr("")
     # Logins per account, cashiers and agents alike: LOGIN_FAILURES_MAX failures within
     # LOGIN_LOCKOUT_S lock the account's logins for LOGIN_LOCKOUT_S (429 with Retry-After).
     login_failures_max: int = Field(default=5, ge=1, le=1000)

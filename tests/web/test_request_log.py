@@ -63,6 +63,8 @@ class Calls:
         headers = {"x-request-id": request_id, **kw.pop("headers", {})}
         answer = self.client.request(method, path, headers=headers, **kw)
         assert answer.headers["x-request-id"] == request_id
+        # Every answer, whatever its interface, is never read as another type (issue #21).
+        assert answer.headers.get_list("x-content-type-options") == ["nosniff"], path
         self.sent[request_id] = (method, path.partition("?")[0], answer.status_code)
         return answer
 
@@ -125,6 +127,9 @@ def _pages(calls: Calls) -> None:
     assert calls.send("GET", "/docs").status_code == 200
     assert calls.send("GET", "/cashier").status_code == 200
     assert calls.send("GET", "/agent").status_code == 200
+    assert calls.send("GET", "/agent/static/dashboard.js").status_code == 200
+    assert calls.send("GET", "/docs/static/swagger-ui.css").status_code == 200
+    assert calls.send("GET", "/metrics").status_code == 200  # from loopback, no token set
     assert calls.send("GET", "/nowhere").status_code == 404
 
 

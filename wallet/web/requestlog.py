@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wallet.web.observability import LATENCY, OUTCOMES, REQUESTS, get_logger
 
 _LOG_KEY = "wallet.log"
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 _ID_KEY = "wallet.request_id"
 _log = get_logger("wallet.request")
 # The log line's own keys (and structlog's): a note of the same name is kept as note_<name>, so
@@ -39,7 +40,8 @@ def note(request: Request, **fields: Any) -> None:
 
 
 class RequestLogMiddleware:
-    """Pure ASGI (no per-request task or body copy): request id, access log, metrics."""
+    """Pure ASGI (no per-request task or body copy): request id, access log, metrics, and the
+    headers every answer carries (X-Request-Id, X-Content-Type-Options: nosniff)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -57,7 +59,9 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.append(_NOSNIFF)  # every answer: never read as another type
             await send(message)
 
         try:
