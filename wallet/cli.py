@@ -12,6 +12,7 @@ import sys
 import tempfile
 from typing import TypeVar
 
+from wallet import support_commands
 from wallet.access.api_keys import Network, create_api_key
 from wallet.access.passwords import hash_password
 from wallet.agents import access_commands as agent_access
@@ -332,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = player.add_parser(verb, help=f"set a player {status}")
         cmd.add_argument("username")
         cmd.set_defaults(func=cmd_player_status, status=status)
+    support_commands.register_statement(player)
+    support_commands.register(sub)
     _shop_commands(sub)
     transfer_commands.register(sub)
     agent = agent_commands.register(sub)
