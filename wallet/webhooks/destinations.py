@@ -72,9 +72,13 @@ def check_url(url: str, policy: Policy) -> None:
         allowed = "https or http" if policy.allow_http else "https"
         raise DestinationRefused(f"the url must be {allowed}")
     host = (parts.hostname or "").rstrip(".").lower()
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise DestinationRefused("the url's port is not a valid one") from error
     address = written_address(host)
     if address is not None:
-        check_address(address, parts.port or (443 if parts.scheme == "https" else 80), policy)
+        check_address(address, port, policy)
     elif not policy.allow_private and _local_name(host):
         raise DestinationRefused(f"{host} is not a public name")
 
