@@ -324,6 +324,37 @@ def soak(server: Server, streams: Path, seconds: int) -> tuple[list[float], list
     return warm, samples[-1], result.errors
 
 
+def scale_pass(server: Server, url: str, work: Path, empty: WrkResult) -> tuple[str, int]:
+    """The load pass again, the database grown to 1,000,000 players and 10,000,000+ postings."""
+    server.stop()
+    grow_to_scale(url)
+    server.start()
+    loaded = run_wrk(
+        server.base_url,
+        streams_for(work, "scaled", 12_000 * SECONDS // 2),
+        connections=64,
+        rate_per_s=0,
+    )
+    line = (
+        f"bench: scale empty_per_s={empty.per_s:.0f} loaded_per_s={loaded.per_s:.0f}"
+        f" change={loaded.per_s / empty.per_s - 1:+.1%} (1M players, 10M+ postings)"
+        f" errors={loaded.errors}"
+    )
+    return line, loaded.errors
+
+
+def soak_pass(server: Server, work: Path) -> tuple[str, int]:
+    """SOAK_S seconds at FIXED_RATE_PER_S, each worker's memory compared after a warm-up."""
+    warm, last, errors = soak(server, streams_for(work, "soak", paced_lines(SOAK_S)), SOAK_S)
+    growth = max(b / a - 1 for a, b in zip(warm, last, strict=False))
+    line = (
+        f"bench: soak {SOAK_S}s at ~{FIXED_RATE_PER_S}/s worker_rss_mb"
+        f" warm={[round(x) for x in warm]} end={[round(x) for x in last]}"
+        f" growth_max={growth:+.1%} errors={errors}"
+    )
+    return line, errors
+
+
 def paced_lines(seconds: int) -> int:
     """Lines per wrk thread for a paced pass: a fifth more than it sends, since a stream that
     wraps around replays its first calls, whose expected answers are then wrong."""
@@ -337,10 +368,20 @@ def streams_for(work: Path, name: str, per_thread: int, threads: int = 2) -> Pat
 
 
 def main() -> int:
+    """The bench; the embedded server it started stops when it ends, however it ends."""
     ensure_wrk()
-    if not os.environ.get("DATABASE_URL"):
+    embedded = not os.environ.get("DATABASE_URL")
+    if embedded:
         stop_embedded(BENCH_DATA_DIR)
         shutil.rmtree(BENCH_DATA_DIR, ignore_errors=True)
+    try:
+        return run_bench()
+    finally:
+        if embedded:
+            stop_embedded(BENCH_DATA_DIR)
+
+
+def run_bench() -> int:
     work = Path(tempfile.mkdtemp(prefix="wallet-bench-"))
     lines: list[str] = []
     errors = 0
@@ -371,39 +412,17 @@ def main() -> int:
                 f" errors={paced.errors}"
             )
             if SCALE:
-                server.stop()
-                grow_to_scale(url)
-                server.start()
-                loaded = run_wrk(
-                    server.base_url,
-                    streams_for(work, "scaled", 12_000 * SECONDS // 2),
-                    connections=64,
-                    rate_per_s=0,
-                )
-                errors += loaded.errors
-                lines.append(
-                    f"bench: scale empty_per_s={load.per_s:.0f}"
-                    f" loaded_per_s={loaded.per_s:.0f}"
-                    f" change={loaded.per_s / load.per_s - 1:+.1%}"
-                    f" (1M players, 10M+ postings) errors={loaded.errors}"
-                )
+                line, scale_errors = scale_pass(server, url, work, load)
+                lines.append(line)
+                errors += scale_errors
             if SOAK_S:
-                warm, last, soak_errors = soak(
-                    server, streams_for(work, "soak", paced_lines(SOAK_S)), SOAK_S
-                )
+                line, soak_errors = soak_pass(server, work)
+                lines.append(line)
                 errors += soak_errors
-                growth = max(b / a - 1 for a, b in zip(warm, last, strict=False))
-                lines.append(
-                    f"bench: soak {SOAK_S}s at ~{FIXED_RATE_PER_S}/s worker_rss_mb"
-                    f" warm={[round(x) for x in warm]} end={[round(x) for x in last]}"
-                    f" growth_max={growth:+.1%} errors={soak_errors}"
-                )
         finally:
             server.stop()
         holds = audit(url)
     shutil.rmtree(work, ignore_errors=True)
-    if not os.environ.get("DATABASE_URL"):
-        stop_embedded(BENCH_DATA_DIR)
     for line in lines:
         print(line, flush=True)
     print(

@@ -210,6 +210,16 @@ def bench_database() -> Iterator[tuple[str, bool]]:
 
 
 def main() -> int:
+    """The report bench; the embedded server it started stops when it ends (unless
+    BENCH_KEEP=1 keeps it and its data set for the next run), however it ends."""
+    try:
+        return run_bench()
+    finally:
+        if not os.environ.get("DATABASE_URL") and not KEEP:
+            stop_embedded(DATA_DIR)
+
+
+def run_bench() -> int:
     with bench_database() as (url, kept):
         from wallet.migrations import migrate
 
@@ -229,8 +239,6 @@ def main() -> int:
             server.stop()
         print_plans(url, root)
         audited = ("ok" if audit(url) else "failed") if AUDIT else "skipped"
-    if not os.environ.get("DATABASE_URL") and not KEEP:
-        stop_embedded(DATA_DIR)
     medians = {name: statistics.median(runs) for name, runs in timings.items()}
     print(
         f"bench-reports: postings={counts['postings']} month_game_rows={counts['month_game_rows']}"

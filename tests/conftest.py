@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -11,13 +13,32 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from tests.browser import chromium
-from tests.support import LoopThread, Server, make_ledger, throwaway_database
+from tests.support import LoopThread, Server, make_ledger, release_embedded, throwaway_database
 from wallet.directory.players import Player, create_player
 from wallet.ledger.audit import audit
 from wallet.ledger.database import LedgerDB
 from wallet.migrations import migrate
 
 DEMO_OPERATOR_ID = 1
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM (a CI runner's cancel, `kill`) ends the run as Ctrl-C does: through the teardown
+    and pytest_unconfigure, which stops the embedded PostgreSQL the run started."""
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupted)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After every fixture's teardown, also when the run failed or was interrupted: the
+    embedded PostgreSQL this run started under .data/test stops (unless another live test run
+    in this checkout still uses it). `make test` used to leave it serving for hours."""
+    release_embedded()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -19,19 +19,54 @@ import httpx
 import psycopg
 
 from wallet.config import ROOT_DIR, Settings
-from wallet.db import embedded_url, make_ledger_db
+from wallet.db import embedded_url, make_ledger_db, stop_embedded
 from wallet.ledger.database import LedgerDB
 
 if TYPE_CHECKING:  # importing it warns (starlette prefers httpx2); only offline_client needs it
     from starlette.testclient import TestClient
 
 T = TypeVar("T")
-TEST_DATA_DIR = ROOT_DIR / ".data" / "test"
+# WALLET_TEST_DATA_DIR: another place for the suite's embedded server (tests/test_suite_database.py
+# runs the suite's plumbing in a subprocess on a directory of its own).
+TEST_DATA_DIR = Path(os.environ.get("WALLET_TEST_DATA_DIR") or ROOT_DIR / ".data" / "test")
+USERS_DIRNAME = "users"  # under the data dir: one file per live test process using the server
 
 
 def server_url(data_dir: Path = TEST_DATA_DIR) -> str:
-    """The PostgreSQL server tests use: DATABASE_URL's, else an embedded one of their own."""
-    return os.environ.get("DATABASE_URL") or embedded_url(data_dir)
+    """The PostgreSQL server tests use: DATABASE_URL's, else an embedded one of their own,
+    started on demand; this process is then one of its users (see release_embedded)."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    users = data_dir / USERS_DIRNAME
+    users.mkdir(parents=True, exist_ok=True)
+    (users / str(os.getpid())).touch()
+    return embedded_url(data_dir)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_embedded(data_dir: Path = TEST_DATA_DIR) -> bool:
+    """At the end of a test run (passed, failed or interrupted): this process stops using the
+    embedded server under data_dir, and stops it when no other live test process uses it (two
+    runs in one checkout share it; the last one out stops it). True when it was stopped."""
+    users = data_dir / USERS_DIRNAME
+    if not (users / str(os.getpid())).exists():
+        return False  # this run never started or used it
+    (users / str(os.getpid())).unlink()
+    for user in users.iterdir():
+        if user.name.isdigit() and _alive(int(user.name)):
+            return False
+        user.unlink(missing_ok=True)  # a run that died without releasing
+    stop_embedded(data_dir)
+    return True
 
 
 def _with_database(url: str, name: str) -> str:
@@ -86,7 +121,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-SECRET_SETTINGS = ("AMBSLOT_KEY", "IGAMINGACE_SECRET", "API_JWT_SECRET")
+SECRET_SETTINGS = ("AMBSLOT_KEY", "IGAMINGACE_SECRET", "API_JWT_SECRET", "METRICS_TOKEN")
 LOG_DIR = TEST_DATA_DIR.parent / "logs"
 
 
@@ -111,6 +146,10 @@ class Server:
             # Test servers share one database: only a webhook test's own server delivers (with
             # its fast retry settings), so no other server's worker takes its deliveries.
             "WEBHOOK_DELIVERY_ENABLED": "false",
+            # The receivers of the webhook tests listen on loopback, over plain http; the guard
+            # that refuses them by default has tests of its own (tests/webhooks/).
+            "WEBHOOK_ALLOW_PRIVATE": "true",
+            "WEBHOOK_ALLOW_HTTP": "true",
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

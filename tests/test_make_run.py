@@ -109,3 +109,24 @@ def test_cli_rejects_bad_input_with_a_clear_message(data_dir: Path) -> None:
     unknown = _cli(env, "player", "show", "nobody")
     assert unknown.returncode != 0 and "no player nobody" in unknown.stderr
     assert not embedded_running(data_dir), "a CLI command left the database it started running"
+
+
+def test_serve_stops_the_database_it_started_on_sigterm_and_sigint(data_dir: Path) -> None:
+    """`wallet serve` under a service manager is stopped with SIGTERM: uvicorn shut down and
+    then raised the signal again with its default action, which killed the process before the
+    embedded PostgreSQL it started was stopped (issue #21)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        port = free_port()
+        process = subprocess.Popen(
+            [WALLET, "serve"],
+            env=_env(data_dir, port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_healthy(port, process)
+            assert embedded_running(data_dir)
+        finally:
+            process.send_signal(signum)
+            process.wait(60)
+        assert not embedded_running(data_dir), f"signal {signum} left the PostgreSQL running"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
+import ipaddress
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -40,7 +42,22 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
 
 
+def _metrics_allowed(request: Request, settings: Settings) -> bool:
+    """METRICS_TOKEN set: its bearer token (compared in constant time); else a loopback peer."""
+    token = settings.metrics_token.get_secret_value()
+    if token:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+    try:
+        return ipaddress.ip_address(request.client.host if request.client else "").is_loopback
+    except ValueError:
+        return False
+
+
 async def metrics(request: Request) -> Response:
+    if not _metrics_allowed(request, context_of(request).settings):
+        headers = {"WWW-Authenticate": "Bearer"}
+        return Response("metrics: not for this client\n", status_code=401, headers=headers)
     payload, content_type = metrics_payload()
     return Response(payload, media_type=content_type)
 

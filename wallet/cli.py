@@ -7,14 +7,18 @@ import ipaddress
 import os
 import re
 import secrets
+import signal
 import sys
 import tempfile
 from typing import TypeVar
 
+from wallet import support_commands
 from wallet.access.api_keys import Network, create_api_key
 from wallet.access.passwords import hash_password
+from wallet.agents import access_commands as agent_access
 from wallet.agents import commands as agent_commands
 from wallet.agents import report_commands, webhook_commands
+from wallet.cashier import access_commands as cashier_access
 from wallet.cashier import till_commands
 from wallet.commands import CommandError, print_line, with_ledger
 from wallet.config import Settings, get_settings
@@ -44,7 +48,7 @@ AUDIT_TIMEOUT_MS = 3_600_000
 SHOP_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # as schema/sql/0006_shops.sql checks
 CASHIER_NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 ORIGIN = re.compile(r"(https?://)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
-CASHIER_PASSWORD_BYTES = 12  # 16 URL-safe characters
+CASHIER_PASSWORD_BYTES = cashier_access.CASHIER_PASSWORD_BYTES
 API_KEY_BYTES = 32
 
 
@@ -53,8 +57,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     with database(settings) as url:
         migrate(url)
-        # Workers are separate processes: they find the database through the environment.
-        os.environ["DATABASE_URL"] = url
+        # Workers are separate processes: they find the database through the environment, and
+        # so does the app of this one (its settings are read again); the port too (the webhook
+        # guard refuses the server's own).
+        os.environ.update(DATABASE_URL=url, PORT=str(args.port or settings.port))
+        get_settings.cache_clear()
         workers = args.workers or settings.web_concurrency
         if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="wallet-metrics-")
@@ -66,6 +73,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=workers,
             log_level="warning",
             access_log=False,
+            # Explicit: uvicorn's own default believes X-Forwarded-For from loopback, which let
+            # any client on the host pick its address (issue #21).
+            proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+            forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
             timeout_keep_alive=30,
             limit_concurrency=2000,
         )
@@ -322,9 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = player.add_parser(verb, help=f"set a player {status}")
         cmd.add_argument("username")
         cmd.set_defaults(func=cmd_player_status, status=status)
+    support_commands.register_statement(player)
+    support_commands.register(sub)
     _shop_commands(sub)
     transfer_commands.register(sub)
-    report_commands.register_agent_commission(agent_commands.register(sub))
+    agent = agent_commands.register(sub)
+    report_commands.register_agent_commission(agent)
+    agent_access.register(agent)
     report_commands.register(sub)
     webhook_commands.register(sub)
     ha_commands.register(sub)
@@ -356,6 +371,7 @@ def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     create.add_argument("--shop", required=True)
     create.add_argument("--sub", action="store_true", help="a sub-cashier")
     create.set_defaults(func=cmd_cashier_create)
+    cashier_access.register_cashier(cashier)
 
     apikey = sub.add_parser("apikey", help="API keys of a shop").add_subparsers(
         dest="action", required=True
@@ -365,16 +381,27 @@ def _shop_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     create.add_argument("--domain", help="the browser origin allowed, e.g. https://shop.example")
     create.add_argument("--ip", nargs="+", action="extend", help="allowed client CIDRs (none: any)")
     create.set_defaults(func=cmd_apikey_create)
+    cashier_access.register_apikey(apikey)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = get_settings()
+    # SIGTERM (a service manager's stop, `kill`) ends a command as Ctrl-C does: through its
+    # `finally`s, so an embedded PostgreSQL the command started stops too. (uvicorn, in `serve`,
+    # answers it with a graceful shutdown and then raises it again: here.)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code: int = args.func(args, settings)
     except CommandError as error:
         print(f"wallet: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
     return code
 
 

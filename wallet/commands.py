@@ -4,8 +4,10 @@ if embedded, migrated, a small pool for the statements one command runs one afte
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from wallet.config import Settings
@@ -15,6 +17,7 @@ from wallet.migrations import migrate
 
 T = TypeVar("T")
 COMMAND_POOL_SIZE = 2
+LIST_LIMIT_MAX = 10_000
 
 
 class CommandError(Exception):
@@ -46,3 +49,19 @@ def print_line(settings: Settings, work: Callable[[LedgerDB], Awaitable[str]]) -
     """A command whose work answers its one line of output."""
     print(on_ledger(settings, work))
     return 0
+
+
+def utc_text(at: datetime | None) -> str:
+    """A moment as the commands print it: UTC, to the second (2026-12-08T09:30:00Z); '-': none."""
+    return "-" if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def list_limit(text: str) -> int:
+    """A list command's --limit: 1 to LIST_LIMIT_MAX (argparse refuses anything else, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("a whole number") from error
+    if not 1 <= value <= LIST_LIMIT_MAX:
+        raise argparse.ArgumentTypeError(f"from 1 to {LIST_LIMIT_MAX}")
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +72,19 @@ class Settings(BaseSettings):
     request_body_max_bytes: int = Field(default=65536, ge=1024)
     request_body_timeout_s: float = Field(default=10.0, gt=0)
     log_level: str = "info"
+    # The proxies (load balancers) whose X-Forwarded-For / X-Forwarded-Proto are believed:
+    # comma-separated addresses or CIDRs, or "*" (any peer: only when nothing but the proxy can
+    # reach the server). Empty: none; the TCP peer is the client, whatever a header says. Every
+    # client address check (rate limits, the studios' and API keys' allowlists, the log) judges
+    # the address this gives (docs/settings.md).
+    forwarded_allow_ips: str = ""
+    # GET /metrics: with METRICS_TOKEN set, only with `Authorization: Bearer <it>`; empty: only to
+    # clients on this machine (loopback), e.g. a Prometheus agent beside the server.
+    metrics_token: SecretStr = SecretStr("")
+    # Logins per account, cashiers and agents alike: LOGIN_FAILURES_MAX failures within
+    # LOGIN_LOCKOUT_S lock the account's logins for LOGIN_LOCKOUT_S (429 with Retry-After).
+    login_failures_max: int = Field(default=5, ge=1, le=1000)
+    login_lockout_s: int = Field(default=900, ge=1, le=86400)
 
     # The operator whose players the callbacks address (players are unique per operator).
     operator_code: str = "demo"
@@ -126,12 +140,28 @@ class Settings(BaseSettings):
     webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
     webhook_registrations_max: int = Field(default=10, ge=1, le=1000)
     webhook_secret_key: SecretStr = SecretStr("")
+    # Where webhooks may go (wallet/webhooks/destinations.py): public addresses over https by
+    # default; WEBHOOK_ALLOW_PRIVATE=true also loopback, private and link-local ones (development,
+    # the tests, receivers on the operator's own network), WEBHOOK_ALLOW_HTTP=true plain http.
+    webhook_allow_private: bool = False
+    webhook_allow_http: bool = False
 
     @model_validator(mode="after")
     def _webhook_lease(self) -> Settings:
         if self.webhook_lease_s <= self.webhook_timeout_s:
             raise ValueError("WEBHOOK_LEASE_S must exceed WEBHOOK_TIMEOUT_S")
         return self
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies(cls, spec: str) -> str:
+        for part in (p.strip() for p in spec.split(",")):
+            if part and part != "*":
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError as error:
+                    raise ValueError(f"bad proxy {part!r}: an address or a CIDR, or *") from error
+        return spec
 
     @field_validator("operator_timezone")
     @classmethod

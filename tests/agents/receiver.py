@@ -1,6 +1,7 @@
 """A real webhook receiver for the tests: an HTTP server in a thread that checks every
-delivery's signature with the registration's secret (hmac.compare_digest), and records the
-events it accepted. Modes: "ok" (200), "fail" (500), "hang" (holds the request until released,
+delivery's signatures with the registration's secret (hmac.compare_digest): of the body, and of
+the timestamp with the body (a fresh timestamp), and its event id header; it records the events
+it accepted. Modes: "ok" (200), "fail" (500), "hang" (holds the request until released,
 answers nothing, records nothing)."""
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.support import free_port
+
+TIMESTAMP_TOLERANCE_S = 300  # what a receiver accepts: a delivery sent in the last 5 minutes
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,16 @@ class Receiver:
         raw = request.rfile.read(int(request.headers["Content-Length"]))
         headers = request.headers
         secret = self.secrets.get(headers["X-Webhook-Id"], "")
-        expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-        signed = hmac.compare_digest(expected, headers.get("X-Webhook-Signature", ""))
+        signed = _signed(secret, raw, headers.get("X-Webhook-Signature", ""))
+        # The replay-proof signature too: of the timestamp, a dot and the body, sent just now.
+        timestamp = headers.get("X-Webhook-Timestamp", "")
+        stamped = headers.get("X-Webhook-Timestamp-Signature", "")
+        fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) < TIMESTAMP_TOLERANCE_S
+        signed = signed and fresh and _signed(secret, timestamp.encode() + b"." + raw, stamped)
+        try:
+            signed = signed and json.loads(raw)["eventId"] == headers.get("X-Webhook-Event-Id")
+        except (ValueError, KeyError, TypeError):
+            signed = False
         with self._lock:
             self.requests += 1
             self.bad_signatures += not signed
@@ -105,6 +116,11 @@ class Receiver:
             (d for d in self.unique().values() if d.webhook_id == webhook_id),
             key=lambda d: (d.body["createdAt"], d.event_id),
         )
+
+
+def _signed(secret: str, message: bytes, signature: str) -> bool:
+    expected = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature)
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:

@@ -111,7 +111,7 @@ def test_the_page_is_ours_alone(month: tuple[Server, World]) -> None:
 
 
 def test_an_agent_sees_the_month_as_charts_top_players_settlement_and_messages(
-    month: tuple[Server, World], browser: BrowserContext
+    month: tuple[Server, World], browser: BrowserContext, ledger: LedgerDB, loop: LoopThread
 ) -> None:
     server, world = month
     page = browser.new_page()
@@ -178,8 +178,15 @@ def test_an_agent_sees_the_month_as_charts_top_players_settlement_and_messages(
     assert not problems, problems
     assert not outside, outside
 
-    page.get_by_role("button", name="Log out").click()
+    # Log out revokes the page's token on the server too (issue #21: POST /api/auth/logout).
+    live = "SELECT count(*) FROM agent_tokens WHERE agent_id = %s AND expires_at > now()"
+    before = loop.run(ledger.one(live, (world.agents["R"].id,)))
+    with page.expect_response("**/api/auth/logout") as logged_out:
+        page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert logged_out.value.status == 200
+    after = loop.run(ledger.one(live, (world.agents["R"].id,)))
+    assert before is not None and after is not None and after[0] == before[0] - 1
 
 
 # ---- issue #20: the dashboard as agents compare it with a payments dashboard, on a phone too ----

@@ -42,6 +42,23 @@ def test_docs_shows_every_operation(api_server: Server, browser: BrowserContext)
     assert not outside, outside
 
 
+def test_docs_renders_under_its_content_security_policy(
+    api_server: Server, browser: BrowserContext
+) -> None:
+    """Issue #21: /docs is served with a CSP (only its own scripts, the inline one by its hash);
+    Swagger UI renders under it and the browser reports no violation."""
+    problems: list[str] = []
+    page = browser.new_page()
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    answer = page.goto(f"{api_server.base_url}/api/docs")
+    assert answer is not None and "script-src" in answer.headers["content-security-policy"]
+    expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    page.locator('.opblock-summary-path[data-path="/api/deposit"]').click()
+    expect(page.locator(".opblock-body").first).to_contain_text("playerUsername")
+    assert not problems, problems
+
+
 # Amount fields of request bodies: Swagger UI writes a number without an example as 0, which the
 # server refuses (a deposit of 0): each carries an example above 0 instead (issue #20).
 MONEY_FIELDS = {"sum", "amount", "balance"}

@@ -142,6 +142,8 @@ def test_every_agent_operation_answers_what_the_document_says(
     fresh = login.json()["data"]["token"]
     refreshed = client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {fresh}"})
     conform.check("POST", "/api/auth/refresh", refreshed)
+    renewed = {"Authorization": f"Bearer {refreshed.json()['data']['token']}"}
+    conform.check("POST", "/api/auth/logout", client.post("/api/auth/logout", headers=renewed))
     call("/balance")
     call("/agents", {"limit": 5})
     name = f"sub_{desk.player[3:]}"

@@ -95,8 +95,9 @@ def test_agent_api(label: str, api_server: Server, agent_desk: AgentDesk) -> Non
                 body.update({k: v for k, v in names.items() if k in body or "login" in label})
                 if case.headers and "X-Idempotency-Key" in case.headers:
                     body.pop("idempotencyKey", None)  # else two keys that differ: a 400
-            # A refresh kills the token it is given: each case refreshes a token of its own.
-            token = desk.fresh_token(client) if label.endswith("/auth/refresh") else desk.token
+            # A refresh or a logout kills the token it is given: each case uses a token of its own.
+            own = label.endswith(("/auth/refresh", "/auth/logout"))
+            token = desk.fresh_token(client) if own else desk.token
             if not label.endswith("/auth/login"):
                 case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 

@@ -412,7 +412,7 @@ class HotPath(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 2), pick=st.integers(0, 10_000))
     def amb_cancel_seen_round(self, who: int, pick: int) -> None:
-        rounds = sorted(self.model.rounds)
+        rounds = list(self.model.rounds)  # in play order: the same picks each run
         _, round_id = rounds[pick % len(rounds)] if rounds else ("", secrets.token_hex(5))
         game = self.model.rounds[rounds[pick % len(rounds)]].game if rounds else "g1"
         self.send(amb(Kind.REVERSE, self.users[who], round_id, game))
@@ -431,7 +431,7 @@ class HotPath(RuleBasedStateMachine):
     ) -> None:
         """A payout, bet or settle on a round already played (closed, cancelled, paid, another
         player's, another game): the round rules decide."""
-        rounds = sorted(self.model.rounds)
+        rounds = list(self.model.rounds)  # in play order: the same picks each run
         owner, round_id = rounds[pick % len(rounds)]
         user = owner if pick % 3 else self.users[who]
         game = self.model.rounds[(owner, round_id)].game if same_game else "g9"

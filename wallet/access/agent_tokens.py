@@ -32,15 +32,17 @@ async def issue_token(db: Queries, agent_id: int, ttl_s: int) -> tuple[str, date
 
 async def refresh_token(db: Queries, old: str, ttl_s: int) -> tuple[int, str, datetime] | None:
     """A new token for the agent of a live one, which dies in the same statement; None when the
-    old token is unknown, expired or refreshed away already."""
+    old token is unknown, expired or refreshed away already, or its agent is blocked."""
     if not _well_formed(old):
         return None
     token = new_token()
     row = await db.one(
         """
         WITH old AS (
-            DELETE FROM agent_tokens WHERE token_sha256 = %s AND expires_at > now()
-            RETURNING agent_id)
+            DELETE FROM agent_tokens t USING agents a
+             WHERE t.token_sha256 = %s AND t.expires_at > now()
+               AND a.id = t.agent_id AND a.status = 'active'
+            RETURNING t.agent_id)
         INSERT INTO agent_tokens (token_sha256, agent_id, expires_at)
         SELECT %s, agent_id, now() + make_interval(secs => %s) FROM old
         RETURNING agent_id, expires_at
@@ -62,6 +64,24 @@ async def token_agent(db: Queries, operator_id: int, token: str) -> Agent | None
         (key_digest(token), operator_id),
     )
     return None if row is None else Agent.from_row(row)
+
+
+async def revoke_token(db: Queries, token: str) -> bool:
+    """A logout: the token dies at once. False: no such live token."""
+    if not _well_formed(token):
+        return False
+    row = await db.one(
+        "DELETE FROM agent_tokens WHERE token_sha256 = %s AND expires_at > now()"
+        " RETURNING agent_id",
+        (key_digest(token),),
+    )
+    return row is not None
+
+
+async def revoke_agent_tokens(db: Queries, agent_id: int) -> int:
+    """Every token of the agent dies at once (blocked, a new password); how many there were."""
+    rows = await db.all("DELETE FROM agent_tokens WHERE agent_id = %s RETURNING 1", (agent_id,))
+    return len(rows)
 
 
 async def forget_expired_tokens(db: Queries) -> None:

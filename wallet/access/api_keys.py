@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from wallet.access.digest import key_digest
 from wallet.directory.shops import SHOP_COLUMNS, SHOP_TABLES, SHOP_WIDTH, Shop
@@ -83,3 +84,44 @@ async def admit(db: Queries, key: str, bucket: str, limit: int) -> Admission:
     assert row is not None
     allowed, retry_after_s = row[:2]
     return Admission(bool(allowed), int(retry_after_s), _api_key(row[2:]))
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLine:
+    """An API key as the operator's `wallet apikey list` shows it (never the key itself)."""
+
+    id: int
+    shop: str
+    domain: str | None
+    allowed_ips: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_api_keys(
+    db: Queries, operator_id: int, shop_id: int | None, limit: int
+) -> list[KeyLine]:
+    """The operator's API keys (of one shop), revoked ones too, oldest first."""
+    rows = await db.all(
+        "SELECT k.id, s.name, k.domain, k.allowed_ips::text[], k.created_at, k.revoked_at"
+        "  FROM api_keys k JOIN shops s ON s.id = k.shop_id"
+        " WHERE s.operator_id = %(op)s AND (%(shop)s::bigint IS NULL OR k.shop_id = %(shop)s)"
+        " ORDER BY k.id LIMIT %(n)s",
+        {"op": operator_id, "shop": shop_id, "n": limit},
+    )
+    return [KeyLine(int(i), str(s), d, tuple(ips or ()), c, r) for i, s, d, ips, c, r in rows]
+
+
+async def revoke_api_key(db: Queries, operator_id: int, key_id: int) -> KeyLine | None:
+    """Revokes the key at once (the next request with it is 403); None: no such key of the
+    operator. A key revoked already stays revoked as it was."""
+    row = await db.one(
+        "UPDATE api_keys k SET revoked_at = coalesce(k.revoked_at, now()) FROM shops s"
+        " WHERE k.id = %s AND s.id = k.shop_id AND s.operator_id = %s"
+        " RETURNING k.id, s.name, k.domain, k.allowed_ips::text[], k.created_at, k.revoked_at",
+        (key_id, operator_id),
+    )
+    if row is None:
+        return None
+    i, shop, domain, ips, created_at, revoked_at = row
+    return KeyLine(int(i), str(shop), domain, tuple(ips or ()), created_at, revoked_at)

@@ -1,4 +1,4 @@
-"""POST /auth/login, POST /auth/refresh, GET /health."""
+"""POST /auth/login, POST /auth/refresh, POST /auth/logout, GET /health."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 
-from wallet.access.agent_tokens import forget_expired_tokens, issue_token, refresh_token
+from wallet.access.agent_tokens import (
+    forget_expired_tokens,
+    issue_token,
+    refresh_token,
+    revoke_token,
+)
 from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, iso_utc
 from wallet.agents.gate import (
@@ -36,6 +41,10 @@ class TokenData(BaseModel):
     affiliateId: str = Field(examples=["42"])
     expiresAt: str = Field(examples=["2026-12-06T14:00:00Z"])
     ttlSeconds: int = Field(examples=[14400])
+
+
+class LogoutData(BaseModel):
+    loggedOut: bool = Field(examples=[True])
 
 
 class HealthData(BaseModel):
@@ -66,14 +75,19 @@ async def login(request: Request, ctx: Context, body: fields.Body) -> Reply:
     )
 
 
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(Code.AUTH_ERROR, "Authentication required", reason="no_token")
+    return token.strip()
+
+
 @public("refresh")
 async def refresh(request: Request, ctx: Context, body: fields.Body) -> Reply:
-    """A new token for a live one, which dies at once (4 h from now again)."""
-    scheme, _, old = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not old.strip():
-        raise ApiError(Code.AUTH_ERROR, "Authentication required", reason="no_token")
+    """A new token for a live one of an active agent, which dies at once (4 h from now again)."""
+    old = _bearer(request)
     ttl_s = ctx.settings.agent_token_ttl_s
-    renewed = await refresh_token(ctx.db, old.strip(), ttl_s)
+    renewed = await refresh_token(ctx.db, old, ttl_s)
     if renewed is None:
         raise ApiError(Code.AUTH_ERROR, BAD_TOKEN, reason="bad_token")
     agent_id, token, expires_at = renewed
@@ -85,6 +99,14 @@ async def refresh(request: Request, ctx: Context, body: fields.Body) -> Reply:
             "ttlSeconds": ttl_s,
         }
     )
+
+
+@public("logout")
+async def logout(request: Request, ctx: Context, body: fields.Body) -> Reply:
+    """The bearer token dies at once (on every worker and host: it is a row)."""
+    if not await revoke_token(ctx.db, _bearer(request)):
+        raise ApiError(Code.AUTH_ERROR, BAD_TOKEN, reason="bad_token")
+    return Reply({"loggedOut": True})
 
 
 @public("health")

@@ -5,7 +5,9 @@ Authentication: `Authorization: Bearer tok_...` (a live token, wallet/directory/
 `agentUsername` + `agentPassword` in the body. Wrong, expired or refreshed-away: 401 AUTH_ERROR.
 Login attempts count per client address and minute in PostgreSQL (cashier_rate_hit, so every
 worker and host shares the count): every /auth/login call, and every failed body credential;
-over AGENT_LOGIN_RATE_LIMIT_PER_MINUTE: 429 RATE_LIMITED with Retry-After.
+over AGENT_LOGIN_RATE_LIMIT_PER_MINUTE: 429 RATE_LIMITED with Retry-After. And per account (the
+username typed, known or not): LOGIN_FAILURES_MAX failed logins or body credentials lock its
+logins for LOGIN_LOCKOUT_S, 429 RATE_LIMITED with Retry-After (wallet/access/login_lockout.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from wallet.access.agent_tokens import password_hash_of, token_agent
+from wallet.access.login_lockout import account_key, locked_for_s, login_failed, login_succeeded
 from wallet.access.passwords import verify_password_async
 from wallet.access.rate_limits import hit, hits_now
 from wallet.agents import fields
@@ -81,12 +84,26 @@ async def over_limit(request: Request, ctx: Context) -> bool:
 
 
 async def check_credentials(ctx: Context, username: str, password: str) -> Agent | None:
-    """The active agent of these credentials, else None (a wrong username costs a hash too)."""
+    """The active agent of these credentials, else None (a wrong username costs a hash too).
+    A locked account is refused first (429, no hash); a failure counts against the account."""
+    account = account_key("agent", ctx.operator_id, username)
+    if locked_s := await locked_for_s(ctx.db, account):
+        raise ApiError(
+            Code.RATE_LIMITED,
+            "Too many failed logins; retry later",
+            reason="account_locked",
+            headers={"Retry-After": str(locked_s)},
+        )
     stored = await password_hash_of(ctx.db, ctx.operator_id, username)
-    if not await verify_password_async(stored, password):
+    agent = None
+    if await verify_password_async(stored, password):
+        agent = await find_agent(ctx.db, ctx.operator_id, username=username)
+    if agent is None or agent.status != "active":
+        settings = ctx.settings
+        await login_failed(ctx.db, account, settings.login_failures_max, settings.login_lockout_s)
         return None
-    agent = await find_agent(ctx.db, ctx.operator_id, username=username)
-    return agent if agent is not None and agent.status == "active" else None
+    await login_succeeded(ctx.db, account)
+    return agent
 
 
 async def _authenticate(request: Request, ctx: Context, body: fields.Body) -> Agent:

@@ -44,6 +44,10 @@ def operations() -> list[Operation]:
             "POST", "/auth/refresh", auth.refresh, "A new token; the old one dies", "auth", API,
             data=auth.TokenData, security=((BEARER,),), errors=(401,),
         ),
+        Operation(
+            "POST", "/auth/logout", auth.logout, "Log out: the token dies", "auth", API,
+            data=auth.LogoutData, security=((BEARER,),), errors=(401,),
+        ),
         Operation("GET", "/health", auth.health, "Server and database health", "health", API,
                   data=auth.HealthData),
         post("/balance", d.balance, "Own wallet", "players & agents", data=d.BalanceData),

@@ -17,7 +17,8 @@ DESCRIPTIONS = {
     404: "NOT_FOUND: no such player, agent or endpoint",
     409: "IDEMPOTENCY_CONFLICT: the key was used with another request",
     422: "INSUFFICIENT_BALANCE or BYPASS_BLOCKED: nothing moved",
-    429: "RATE_LIMITED: too many login attempts from this client",
+    429: "RATE_LIMITED: too many login attempts from this client, or failed ones of this "
+    "username (Retry-After says when to try again)",
     500: "SERVER_ERROR: an outage or a bug of ours (the requestId tells which)",
 }
 assert set(DESCRIPTIONS) == set(STATUS.values())  # every status the envelope answers

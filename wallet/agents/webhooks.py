@@ -6,9 +6,11 @@ Decisions where the document leaves room:
   smart transfers it makes (completed, failed, and its bypasses that the policy blocked).
 - The secret (whsec_ + 64 hex) is answered by register only; list never shows it. Lost: delete
   and register again.
-- url: http or https, a host, no user:password part (it would be listed back), at most 2048
-  characters. Private and loopback hosts are allowed: receivers are the operator's partners'
-  own systems, often on an internal network.
+- url: https (http with WEBHOOK_ALLOW_HTTP), a host, no user:password part (it would be listed
+  back), at most 2048 characters, and a destination wallet/webhooks/destinations.py allows: a
+  public address by default (loopback, private, link-local, this machine's: 400), private ones
+  too with WEBHOOK_ALLOW_PRIVATE. Names are resolved when delivering, not here: each delivery
+  checks what the name resolves to then and connects to that address.
 - At most WEBHOOK_REGISTRATIONS_MAX live registrations per agent (400 past it).
 """
 
@@ -25,6 +27,7 @@ from wallet.agents import fields
 from wallet.agents.envelope import ApiError, Code, bad_request, iso_utc
 from wallet.agents.gate import Call, Reply, endpoint
 from wallet.web.requestlog import note
+from wallet.webhooks.destinations import DestinationRefused, check_url, policy_of
 from wallet.webhooks.registrations import (
     URL_CHARS_MAX,
     Registration,
@@ -121,6 +124,10 @@ async def webhooks_register(request: Request, call: Call) -> Reply:
     wanted = fields.validated(call.body, WebhookRegisterRequest)
     events: list[str] = list(dict.fromkeys(wanted.events))  # once each, in the given order
     ctx, agent = call.ctx, call.agent
+    try:
+        check_url(wanted.url, policy_of(ctx.settings))
+    except DestinationRefused as refused:
+        raise bad_request(f"url refused: {refused}") from refused
     secret = new_secret()
     sealed = (await secret_box(ctx.db, ctx.settings)).seal(agent.id, secret)
     limit = ctx.settings.webhook_registrations_max

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from wallet.access.cashier_sessions import revoke
+from wallet.access.login_lockout import account_key, locked_for_s, login_failed, login_succeeded
 from wallet.access.passwords import verify_password_async
 from wallet.cashier import fields, tokens
 from wallet.cashier.answers import Refusal, success
@@ -20,6 +21,7 @@ from wallet.directory.shops import shop_balance
 from wallet.web.amounts import Amount
 
 INVALID_CREDENTIALS = "Invalid credentials."
+LOCKED = "Too many failed logins. Please retry later."
 
 
 class CashierLoginRequest(BaseModel):
@@ -72,14 +74,32 @@ async def _body(request: Request, access: Access) -> dict[str, object]:
     )
 
 
+def _locked(retry_after_s: int) -> Refusal:
+    return Refusal(
+        429,
+        LOCKED,
+        extra={"retry_after": retry_after_s},
+        headers={"Retry-After": str(retry_after_s)},
+        reason="account_locked",
+    )
+
+
 @public("login", limit_name="login")
 async def login(request: Request, access: Access) -> Response:
+    """Per key and client address, the gate's rate limit; per account (the username typed, known
+    or not), a lockout after LOGIN_FAILURES_MAX failures (wallet/access/login_lockout.py)."""
     wanted = fields.validated(await _body(request, access), CashierLoginRequest)
-    found = await cashier_for_login(access.ctx.db, access.key.shop.id, wanted.username[:64])
+    db, settings = access.ctx.db, access.ctx.settings
+    account = account_key("cashier", access.key.shop.id, wanted.username)
+    if locked_s := await locked_for_s(db, account):
+        raise _locked(locked_s)
+    found = await cashier_for_login(db, access.key.shop.id, wanted.username[:64])
     # A wrong username costs the same hash as a wrong password: its answer tells nothing.
     verified = await verify_password_async(found[1] if found else None, wanted.password)
     if found is None or not verified or found[0].status != "active":
+        await login_failed(db, account, settings.login_failures_max, settings.login_lockout_s)
         raise Refusal(400, INVALID_CREDENTIALS, reason="bad_credentials")
+    await login_succeeded(db, account)
     secret = await tokens.secret_of(request, access.ctx)
     token = tokens.issue(secret, found[0], access.ctx.settings.api_jwt_ttl_s)
     return success(message="Authorization is successful.", token=token)

@@ -112,7 +112,7 @@ async def _session(request: Request, access: Access) -> Session:
         raise Refusal(403, NO_PERMISSION, reason="bad_token")
     if claims.shop_id != access.key.shop.id:
         raise Refusal(403, NO_PERMISSION, reason="token_of_another_shop")
-    cashier = await session_cashier(access.ctx.db, claims.cashier_id, claims.jti)
+    cashier = await session_cashier(access.ctx.db, claims.cashier_id, claims.jti, claims.epoch)
     if cashier is None:
         raise Refusal(403, NO_PERMISSION, reason="revoked_token")
     if cashier.status != "active" or cashier.shop_id != access.key.shop.id:

@@ -39,7 +39,8 @@ API = Api(
         "another shop's",
         404: 'No such player ("Wrong user")',
         409: "The Idempotency-Key was used for another request",
-        429: "Too many requests for this key and client",
+        429: "Too many requests for this key and client, or (login) too many failed logins of "
+        "this username: Retry-After says when to try again",
         503: "The service is temporarily unavailable",
     },
     schemes={

@@ -31,6 +31,7 @@ class Claims:
     jti: uuid.UUID
     expires_at: datetime
     issued_at: datetime  # the login: where a cashier's shift summary starts by default
+    epoch: int  # the cashier's session epoch at login (a token without one: 0)
 
 
 def issue(secret: bytes, cashier: Cashier, ttl_s: int) -> str:
@@ -39,6 +40,7 @@ def issue(secret: bytes, cashier: Cashier, ttl_s: int) -> str:
         "iss": ISSUER,
         "sub": str(cashier.id),
         "shop": cashier.shop_id,
+        "epoch": cashier.session_epoch,
         "jti": str(uuid.uuid4()),
         "iat": now,
         "exp": now + timedelta(seconds=ttl_s),
@@ -64,6 +66,7 @@ def verify(secret: bytes, token: str) -> Claims | None:
             jti=uuid.UUID(str(payload["jti"])),
             expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
             issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
+            epoch=int(payload.get("epoch", 0)),
         )
     except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
         return None

@@ -175,3 +175,24 @@ async def list_subagents(
     )
     page = await paged(db, listing, {"me": agent.id, "name": contains(username)}, start, limit)
     return page.total, [Agent.from_row(row) for row in page.rows]
+
+
+async def list_agents(db: Queries, operator_id: int, limit: int) -> list[Agent]:
+    """The operator's agents, oldest first (the operator's `wallet agent list`)."""
+    rows = await db.all(
+        f"SELECT {AGENT_COLUMNS} FROM {AGENT_TABLES} WHERE a.operator_id = %s ORDER BY a.id"
+        " LIMIT %s",
+        (operator_id, limit),
+    )
+    return [Agent.from_row(row) for row in rows]
+
+
+async def set_agent_status(db: Queries, agent_id: int, status: str) -> None:
+    """'active' or 'blocked'; a blocked agent's tokens are refused (its caller also revokes
+    them: wallet/access/agent_tokens.py)."""
+    assert status in ("active", "blocked")
+    await db.all("UPDATE agents SET status = %s WHERE id = %s", (status, agent_id))
+
+
+async def set_agent_password(db: Queries, agent_id: int, password_hash: str) -> None:
+    await db.all("UPDATE agents SET password_hash = %s WHERE id = %s", (password_hash, agent_id))

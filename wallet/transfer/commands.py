@@ -6,6 +6,8 @@ wallet transfer show TXN_ID                    one move
 wallet reconcile STUDIO [--fix] [--wait S]     resolve pending moves, compare balances
 wallet studio-sim --port P [--studio NAME]     a studio simulator of ours
 wallet operator-key create NAME                a key for POST /transfer-wallet/...
+wallet operator-key revoke NAME                refused from the next request on
+wallet operator-key list [--limit N]           the keys (never the keys themselves)
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ import re
 import secrets
 from typing import TypeVar
 
-from wallet.access.operator_keys import OperatorKeyExists, create_operator_key
-from wallet.commands import CommandError, on_ledger
+from wallet.access.operator_keys import (
+    OperatorKeyExists,
+    OperatorKeyLine,
+    create_operator_key,
+    list_operator_keys,
+    revoke_operator_key,
+)
+from wallet.commands import CommandError, list_limit, on_ledger, print_line, utc_text
 from wallet.config import Settings, TransferStudio
 from wallet.directory.operators import operator_id
 from wallet.directory.players import find_player
@@ -150,6 +158,32 @@ def cmd_operator_key_create(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
+def _key_line(key: OperatorKeyLine) -> str:
+    status = f"revoked revoked: {utc_text(key.revoked_at)}" if key.revoked_at else "active"
+    return (
+        f"operator-key: {key.name} id: {key.id} created: {utc_text(key.created_at)}"
+        f" status: {status}"
+    )
+
+
+def cmd_operator_key_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(db: LedgerDB) -> str:
+        revoked = await revoke_operator_key(db, args.name)
+        if revoked is None:
+            raise CommandError(f"no operator key {args.name}")
+        return _key_line(revoked)
+
+    return print_line(settings, work)
+
+
+def cmd_operator_key_list(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(db: LedgerDB) -> str:
+        found = await list_operator_keys(db, args.limit)
+        return "\n".join(_key_line(key) for key in found) or "operator-keys: none"
+
+    return print_line(settings, work)
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     transfer = sub.add_parser("transfer", help="transfer-wallet moves").add_subparsers(
         dest="action", required=True
@@ -186,3 +220,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     create = key.add_parser("create", help="create a key for /transfer-wallet; prints it once")
     create.add_argument("name")
     create.set_defaults(func=cmd_operator_key_create)
+    revoke = key.add_parser("revoke", help="refuse the key from now on")
+    revoke.add_argument("name")
+    revoke.set_defaults(func=cmd_operator_key_revoke)
+    listing = key.add_parser("list", help="the keys, never the keys themselves")
+    listing.add_argument("--limit", type=list_limit, default=1000)
+    listing.set_defaults(func=cmd_operator_key_list)

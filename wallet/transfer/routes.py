@@ -102,7 +102,7 @@ async def _answer(
         note(request, code=500, refusal="server_error")
         return JSONResponse({"error": "internal error"}, status_code=500)
     status = STATUS_CODES[move.status]
-    note(request, code=status, status=move.status, replay=replay)
+    note(request, code=status, move_status=move.status, replay=replay)
     return JSONResponse(move_body(move, replay), status_code=status)
 
 

@@ -2,10 +2,13 @@
 human page (`/docs`, Swagger UI served from the swagger-ui-bundle-v2 package: nothing from a
 CDN), both also under /api as the agent platform's contract lists them (`/api/openapi.json`,
 `/api/docs`). The document is made once per process from the operations (wallet/web/openapi.py).
+The page is served with a Content-Security-Policy (CSP below).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from functools import cached_property
@@ -52,12 +55,33 @@ PAGE = """<!DOCTYPE html>
 <body>
 <div id="swagger-ui"></div>
 <script src="{static}/swagger-ui-bundle.js"></script>
-<script>
-SwaggerUIBundle({{url: "{spec}", dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null}});
-</script>
+<script>{init}</script>
 </body>
 </html>
 """
+INIT = """
+SwaggerUIBundle({{url: "{spec}", dom_id: "#swagger-ui", deepLinking: true, validatorUrl: null}});
+"""
+# The page's Content-Security-Policy: scripts only from here and the one inline script above (by
+# its hash), requests only to this server, no frames, no forms, no plugins. Swagger UI sets
+# inline styles (React style attributes) and its CSS has data: images, hence those two.
+CSP = (
+    "default-src 'none'; script-src 'self' '{script}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; "
+    "form-action 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def _page(spec: str) -> tuple[str, dict[str, str]]:
+    """The page for the document at spec, and its headers (the CSP allowing its own script)."""
+    init = INIT.format(spec=spec)
+    digest = base64.b64encode(hashlib.sha256(init.encode()).digest()).decode()
+    headers = {
+        "Content-Security-Policy": CSP.format(script=f"sha256-{digest}"),
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+    return PAGE.format(static=STATIC, init=init), headers
 
 
 class Published:
@@ -82,7 +106,8 @@ class Published:
 
     async def page(self, request: Request) -> Response:
         spec = f"{PREFIX}/openapi.json" if request.url.path.startswith(PREFIX) else "/openapi.json"
-        return HTMLResponse(PAGE.format(static=STATIC, spec=spec))
+        html, headers = _page(spec)
+        return HTMLResponse(html, headers=headers)
 
     def routes(self) -> list[BaseRoute]:
         """At the root: the document, the page and the page's files."""

@@ -12,8 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wallet.web.observability import LATENCY, OUTCOMES, REQUESTS, get_logger
 
 _LOG_KEY = "wallet.log"
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 _ID_KEY = "wallet.request_id"
 _log = get_logger("wallet.request")
+# The log line's own keys (and structlog's): a note of the same name is kept as note_<name>, so
+# no note can fail the log call after the answer, nor overwrite what the line says.
+_OWN_KEYS = frozenset(
+    {"event", "request_id", "method", "path", "status", "duration_ms", "client"}
+    | {"level", "timestamp", "logger", "exc_info", "stack_info"}
+)
 
 
 def request_id_of(request: Request) -> str:
@@ -24,13 +31,17 @@ def request_id_of(request: Request) -> str:
 def note(request: Request, **fields: Any) -> None:
     """Attach call details (caller, operation, external_id, code, ...) to this request's log line.
 
-    Never pass a secret, a signature or a password here.
+    Never pass a secret, a signature or a password here. A field named as one of the line's
+    own keys (status, path, ...) is logged as note_<name>.
     """
-    request.scope.setdefault(_LOG_KEY, {}).update(fields)
+    noted = request.scope.setdefault(_LOG_KEY, {})
+    for name, value in fields.items():
+        noted["note_" + name if name in _OWN_KEYS else name] = value
 
 
 class RequestLogMiddleware:
-    """Pure ASGI (no per-request task or body copy): request id, access log, metrics."""
+    """Pure ASGI (no per-request task or body copy): request id, access log, metrics, and the
+    headers every answer carries (X-Request-Id, X-Content-Type-Options: nosniff)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,7 +59,9 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.append(_NOSNIFF)  # every answer: never read as another type
             await send(message)
 
         try:

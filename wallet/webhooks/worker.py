@@ -9,7 +9,12 @@ else is retried after WEBHOOK_BACKOFF_S * 2^(attempt-1), capped at WEBHOOK_BACKO
 jitter (half the delay fixed, half random, so receivers coming back are not hit by every retry
 at once); after WEBHOOK_ATTEMPTS_MAX attempts or WEBHOOK_AGE_MAX_S the delivery is dead. A
 worker killed mid-send leaves its claims to expire; another (or the restarted one) sends them
-again: at least once, and the body's eventId lets the receiver drop repeats.
+again: at least once, and the body's eventId (also X-Webhook-Event-Id) lets the receiver drop
+repeats. Each attempt carries X-Webhook-Timestamp (Unix seconds, when it was sent) and
+X-Webhook-Timestamp-Signature, the HMAC of `timestamp + "." + body`, so a receiver can refuse an
+old delivery replayed at it; X-Webhook-Signature (of the body alone) stays as the contract says.
+
+Connections go only where wallet/webhooks/destinations.py allows, to the very address it checked.
 
 Transfers never wait on any of this: they only write the outbox rows.
 """
@@ -32,6 +37,14 @@ from wallet.config import Settings
 from wallet.ledger.database import LedgerDB
 from wallet.ledger.outcomes import LedgerUnavailable
 from wallet.webhooks.deliveries import Claimed, Limits, Result, claim, record
+from wallet.webhooks.destinations import (
+    DestinationRefused,
+    GuardedBackend,
+    GuardedTransport,
+    Policy,
+    check_url,
+    policy_of,
+)
 from wallet.webhooks.secret_box import SecretBox, SecretUnreadable, secret_box
 
 USER_AGENT = "wallet-webhooks/1"
@@ -45,6 +58,26 @@ def signature(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def timestamp_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """X-Webhook-Timestamp-Signature: hex HMAC-SHA256 of `timestamp + "." + body`."""
+    return signature(secret, timestamp.encode() + b"." + body)
+
+
+def headers_of(claimed: Claimed, secret: str, body: bytes, sent_at_s: int) -> dict[str, str]:
+    timestamp = str(sent_at_s)
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Webhook-Signature": signature(secret, body),
+        "X-Webhook-Event": claimed.event_type,
+        "X-Webhook-Id": str(claimed.registration_id),
+        "X-Webhook-Attempt": str(claimed.attempt),
+        "X-Webhook-Event-Id": claimed.event_id,
+        "X-Webhook-Timestamp": timestamp,
+        "X-Webhook-Timestamp-Signature": timestamp_signature(secret, timestamp, body),
+    }
+
+
 def retry_delay_s(attempt: int, settings: Settings) -> float:
     """The pause after failed attempt number `attempt` (1-based): doubling, capped, jittered."""
     exponent = min(attempt - 1, 62)  # 2**62 seconds is past any cap
@@ -53,19 +86,13 @@ def retry_delay_s(attempt: int, settings: Settings) -> float:
 
 
 async def send(
-    client: httpx.AsyncClient, claimed: Claimed, secret: str, timeout_s: float
+    client: httpx.AsyncClient, claimed: Claimed, secret: str, timeout_s: float, policy: Policy
 ) -> Result:
     body = claimed.body.encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "X-Webhook-Signature": signature(secret, body),
-        "X-Webhook-Event": claimed.event_type,
-        "X-Webhook-Id": str(claimed.registration_id),
-        "X-Webhook-Attempt": str(claimed.attempt),
-    }
+    headers = headers_of(claimed, secret, body, int(time.time()))
     started = time.monotonic()
     try:
+        check_url(claimed.url, policy)  # as registered, under today's settings
         # The whole exchange within timeout_s (httpx's own timeouts are per read or write, so a
         # receiver trickling bytes could outlast the lease); streamed and closed unread: only
         # the status matters, whatever the receiver answers.
@@ -77,6 +104,8 @@ async def send(
         status, error = None, f"Timeout: no answer within {timeout_s} s"
     except (httpx.HTTPError, httpx.InvalidURL) as failure:
         status, error = None, f"{type(failure).__name__}: {failure}"[:ERROR_CHARS_MAX]
+    except DestinationRefused as refused:
+        status, error = None, f"webhook destination refused: {refused}"[:ERROR_CHARS_MAX]
     return Result(status, error, int((time.monotonic() - started) * 1000))
 
 
@@ -85,7 +114,8 @@ async def deliver(
 ) -> None:
     try:
         secret = box.open(claimed.agent_id, claimed.secret_sealed)
-        result = await send(client, claimed, secret, settings.webhook_timeout_s)
+        policy = policy_of(settings)
+        result = await send(client, claimed, secret, settings.webhook_timeout_s, policy)
     except SecretUnreadable as error:  # WEBHOOK_SECRET_KEY changed: retried until given up
         result = Result(None, str(error), 0)
     retry_s = retry_delay_s(claimed.attempt, settings)
@@ -143,11 +173,17 @@ async def claim_more(
     return len(claimed)
 
 
-async def run_forever(db: LedgerDB, settings: Settings) -> None:
-    timeout = httpx.Timeout(settings.webhook_timeout_s)
+def guarded_client(settings: Settings, backend: GuardedBackend | None = None) -> httpx.AsyncClient:
+    """The deliveries' client: no redirects, connections only where the policy allows."""
     limits = httpx.Limits(max_connections=settings.webhook_batch_max)
+    transport = GuardedTransport(backend or GuardedBackend(policy_of(settings)), limits)
+    timeout = httpx.Timeout(settings.webhook_timeout_s)
+    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
+
+
+async def run_forever(db: LedgerDB, settings: Settings) -> None:
     sending: set[asyncio.Task[None]] = set()
-    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
+    async with guarded_client(settings) as client:
         try:
             while True:
                 claimed = 0

@@ -157,6 +157,22 @@ function logOut(message) {
   setStatus($("global-status"), message || "", Boolean(message));
 }
 
+// Log out: the page forgets the token at once, and the server revokes it (POST /api/auth/logout),
+// so a copy of it (a proxy's log, another tab) is of no use either.
+async function logOutEverywhere() {
+  const token = state.token;
+  logOut("");
+  if (!token) return;
+  try {
+    await fetch("/api/auth/logout", {
+      method: "POST", cache: "no-store", body: "{}",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    });
+  } catch (error) {
+    // Unreachable server: the token still dies when it expires.
+  }
+}
+
 function showWallet(wallet) {
   state.currency = wallet.currency || "";
   state.decimals = Number.isInteger(wallet.decimals) ? wallet.decimals : 2;
@@ -745,7 +761,7 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("button.csv")) {
     button.addEventListener("click", () => exportCsv(button.dataset.csv, button));
   }
-  $("logout").addEventListener("click", () => logOut(""));
+  $("logout").addEventListener("click", () => logOutEverywhere());
   $("reply-form").addEventListener("submit", sendReply);
   $("reply-text").addEventListener("input", updateCount);
   $("new-message").addEventListener("click", pickRecipient);
