@@ -117,7 +117,7 @@ async def _rows(cursor: psycopg.AsyncCursor[tuple[Any, ...]]) -> list[tuple[Any,
 class LedgerDB:
     """Runs ledger statements over a pool that `open` starts and `dispose` closes."""
 
-    def __init__(self, pool: Pool, pipelines: int = 1) -> None:
+    def __init__(self, pool: Pool, pipelines: int = 2) -> None:
         self.pool = pool
         self.pipelines = pipelines  # game-call batches in flight at once (batching.py)
         self._checking: asyncio.Task[None] | None = None

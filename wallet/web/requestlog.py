@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from typing import Any
@@ -69,13 +70,11 @@ class RequestLogMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_label(scope)
-            REQUESTS.labels(route, str(status)).inc()
-            LATENCY.labels(route).observe(elapsed)
+            _requests(route, status).inc()
+            _latency(route).observe(elapsed)
             fields: dict[str, Any] = scope.get(_LOG_KEY, {})
             if "code" in fields and "caller" in fields:
-                OUTCOMES.labels(
-                    fields["caller"], fields.get("operation", ""), str(fields["code"])
-                ).inc()
+                _outcomes(fields["caller"], fields.get("operation", ""), fields["code"]).inc()
             _log.info(
                 "request",
                 request_id=request_id,
@@ -86,6 +85,23 @@ class RequestLogMiddleware:
                 client=(scope.get("client") or ("", 0))[0],
                 **fields,
             )
+
+
+# Each metric's child per label set, resolved once: the label sets are bounded (routes, not URLs;
+# the interfaces' codes), and labels() costs a lock and a look-up on every request otherwise.
+@functools.lru_cache(maxsize=1024)
+def _requests(route: str, status: int) -> Any:
+    return REQUESTS.labels(route, str(status))
+
+
+@functools.lru_cache(maxsize=256)
+def _latency(route: str) -> Any:
+    return LATENCY.labels(route)
+
+
+@functools.lru_cache(maxsize=1024)
+def _outcomes(caller: str, operation: str, code: object) -> Any:
+    return OUTCOMES.labels(caller, operation, str(code))
 
 
 def _request_id(scope: Scope) -> str:
